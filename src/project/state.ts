@@ -1,0 +1,79 @@
+/**
+ * `.devrig/state.json`: advisory state (auto ports, init hashes, the running supervisor and the
+ * process groups it started). Never trusted blindly: a corrupt or missing file reads as empty,
+ * and everything in it is re-checked against the OS and Docker before use.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { statePaths } from "./identity.ts"
+import type { DashboardInfo } from "../status.ts"
+
+export interface ProcessRecord {
+  pid: number
+  /** process start time from /proc/<pid>/stat (clock ticks since boot): guards against PID reuse */
+  startTime: number
+}
+
+export interface State {
+  version: 1
+  slug?: string
+  /** "services.api" / "docker.redis" / "docker.mailpit.ports.smtp" → port */
+  autoPorts: Record<string, number>
+  /** container name → content hash of its init scripts, once they ran */
+  initDone: Record<string, string>
+  supervisor?: ProcessRecord & { socket: string; startedAt: string }
+  /** service name → the process group it runs in (pgid == pid of the group leader) */
+  groups: Record<string, ProcessRecord>
+  dashboard?: DashboardInfo
+}
+
+export function emptyState(): State {
+  return { version: 1, autoPorts: {}, initDone: {}, groups: {} }
+}
+
+export function readState(root: string): State {
+  const { state } = statePaths(root)
+  try {
+    const raw = JSON.parse(readFileSync(state, "utf8")) as Partial<State>
+    if (!raw || typeof raw !== "object") return emptyState()
+    return {
+      ...emptyState(),
+      ...raw,
+      version: 1,
+      autoPorts: isRecord(raw.autoPorts) ? (raw.autoPorts as Record<string, number>) : {},
+      initDone: isRecord(raw.initDone) ? (raw.initDone as Record<string, string>) : {},
+      groups: isRecord(raw.groups) ? (raw.groups as Record<string, ProcessRecord>) : {},
+    }
+  } catch {
+    return emptyState()
+  }
+}
+
+/** Make `.devrig/` (owner-only) and return its paths. */
+export function ensureStateDir(root: string) {
+  const paths = statePaths(root)
+  if (!existsSync(paths.dir)) mkdirSync(paths.dir, { recursive: true, mode: 0o700 })
+  try {
+    chmodSync(paths.dir, 0o700)
+  } catch {}
+  return paths
+}
+
+/** Atomic write (temp file + rename) so a crash never leaves half a file. */
+export function writeState(root: string, state: State): void {
+  const paths = ensureStateDir(root)
+  const tmp = `${paths.state}.${process.pid}.tmp`
+  writeFileSync(tmp, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 })
+  renameSync(tmp, paths.state)
+}
+
+/** Read-modify-write helper. */
+export function updateState(root: string, fn: (s: State) => void): State {
+  const s = readState(root)
+  fn(s)
+  writeState(root, s)
+  return s
+}
+
+function isRecord(v: unknown): boolean {
+  return !!v && typeof v === "object" && !Array.isArray(v)
+}
