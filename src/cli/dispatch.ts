@@ -1,0 +1,144 @@
+/**
+ * Command dispatch: global flags, lazy command loading, unknown command/flag checks, and the
+ * error → (message, exit code) mapping. No command is registered before it works.
+ */
+import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty"
+import { isDevrigError, InputError } from "../errors.ts"
+import { didYouMean } from "../config/problems.ts"
+import { extractGlobals, globalArgs, globalOptions } from "./context.ts"
+import { c, eprintln, println } from "./output.ts"
+
+type Loader = () => Promise<CommandDef<any>>
+
+export const COMMANDS: Record<string, { load: Loader; description: string }> = {
+  // start: { load: () => import("./start.ts").then((m) => m.default), description: "Start everything (or the named services and what they need)" },
+  // stop: { load: () => import("./stop.ts").then((m) => m.default), description: "Stop everything, or one service (state and volumes are kept)" },
+  // restart: { load: () => import("./restart.ts").then((m) => m.default), description: "Restart a service" },
+  // delete: { load: () => import("./delete.ts").then((m) => m.default), description: "Stop and remove everything this project created" },
+  // ps: { load: () => import("./ps.ts").then((m) => m.default), description: "Status of this project (--all: every devrig project)" },
+  // logs: { load: () => import("./logs.ts").then((m) => m.default), description: "Unified logs of services and containers" },
+  // env: { load: () => import("./env.ts").then((m) => m.default), description: "Print the environment a service gets" },
+  validate: { load: () => import("./validate.ts").then((m) => m.default), description: "Check devrig.toml and show the resolved plan" },
+  init: { load: () => import("./init.ts").then((m) => m.default), description: "Write a starter devrig.toml" },
+  // doctor: { load: () => import("./doctor.ts").then((m) => m.default), description: "Check the tools this config needs" },
+}
+
+const ALIASES: Record<string, string> = { k: "kubectl" }
+
+export async function run(argv: string[], version: string): Promise<number> {
+  try {
+    const rest = extractGlobals(argv)
+    const name = rest[0]
+    if (!name || name === "--help" || name === "-h" || name === "help") {
+      println(usage(version))
+      return 0
+    }
+    if (name === "--version") {
+      println(`devrig ${version}`)
+      return 0
+    }
+    const entry = COMMANDS[ALIASES[name] ?? name]
+    if (!entry) throw new InputError(`unknown command \`${name}\`${didYouMean(name, Object.keys(COMMANDS))}`, { hint: "Run `devrig --help` for the list of commands" })
+    const cmd = await entry.load()
+    const args = rest.slice(1)
+    const leaf = await leafCommand(cmd, args)
+    if (args.includes("--help") || args.includes("-h")) {
+      println(await renderUsage(leaf.cmd, leaf.parent))
+      return 0
+    }
+    checkFlags(await resolve(leaf.cmd.args), leaf.args, leaf.path.join(" ") || name)
+    const { result } = await runCommand(cmd, { rawArgs: args })
+    return typeof result === "number" ? result : 0
+  } catch (e) {
+    return report(e)
+  }
+}
+
+function usage(version: string): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length)) + 2
+  const lines = Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(width)}${v.description}`)
+  return [
+    `${c.bold("devrig")} ${version} — one command for your whole local dev environment`,
+    "",
+    `${c.bold("Usage:")} devrig [-f FILE] [--verbose] [--no-color] <command> [options]`,
+    "",
+    c.bold("Commands:"),
+    ...lines,
+    "",
+    c.bold("Global options:"),
+    "  -f, --file FILE  use FILE instead of devrig.toml (found from the current directory up)",
+    "  --verbose        more detail; stack traces of internal errors",
+    "  --no-color       plain output (also NO_COLOR=1)",
+    "  -V, --version    print the version",
+    "",
+    "Run `devrig <command> --help` for a command's options.",
+  ].join("\n")
+}
+
+async function resolve<T>(v: T | Promise<T> | (() => T | Promise<T>) | undefined): Promise<T | undefined> {
+  return typeof v === "function" ? await (v as () => T | Promise<T>)() : await v
+}
+
+/** Follows positional sub-command names (`query traces`, `cluster create`). */
+async function leafCommand(cmd: CommandDef<any>, args: string[], path: string[] = []) {
+  let parent: CommandDef<any> | undefined
+  let current = cmd
+  let rest = args
+  for (;;) {
+    const subs = await resolve(current.subCommands)
+    const first = rest.find((a) => !a.startsWith("-"))
+    if (!subs || !first) break
+    const sub = subs[first]
+    if (!sub) {
+      if (!(await resolve(current.args)) || !Object.values((await resolve(current.args)) as ArgsDef).some((a) => a.type === "positional"))
+        throw new InputError(`unknown subcommand \`${first}\`${didYouMean(first, Object.keys(subs))}`)
+      break
+    }
+    parent = current
+    current = (await resolve(sub)) as CommandDef<any>
+    path.push(first)
+    rest = rest.slice(rest.indexOf(first) + 1)
+  }
+  return { cmd: current, parent, args: rest, path }
+}
+
+/** Unknown flags are input errors, not silently ignored. */
+function checkFlags(def: ArgsDef | undefined, args: string[], name: string): void {
+  const known = new Set<string>(["help", "h"])
+  for (const [k, a] of Object.entries({ ...globalArgs, ...(def ?? {}) })) {
+    known.add(k)
+    known.add(kebab(k))
+    for (const al of [(a as { alias?: string | string[] }).alias ?? []].flat()) known.add(al)
+    if (a.type === "boolean") known.add(`no-${kebab(k)}`)
+  }
+  for (const a of args) {
+    if (a === "--") break
+    if (!a.startsWith("-") || /^-\d/.test(a)) continue
+    const flag = a.replace(/^--?/, "").split("=")[0]!
+    const flags = a.startsWith("--") ? [flag] : flag.split("")
+    for (const f of flags)
+      if (!known.has(f)) throw new InputError(`unknown option \`${a.startsWith("--") ? "--" : "-"}${f}\` for devrig ${name}${didYouMean(f, [...known].filter((k) => k.length > 1))}`)
+  }
+}
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)
+
+function report(e: unknown): number {
+  if (isDevrigError(e)) {
+    eprintln(`${c.red("✗")} ${e.message}`)
+    for (const d of e.details) eprintln(d)
+    if (e.hint) eprintln(`  ${c.dim("→")} ${e.hint}`)
+    if (globalOptions.verbose && e.cause) eprintln(c.dim(String((e.cause as Error).stack ?? e.cause)))
+    return e.exitCode
+  }
+  const err = e as Error
+  // citty's own argument errors (missing required argument, …) are input errors.
+  if (err?.name === "CLIError") {
+    eprintln(`${c.red("✗")} ${err.message}`)
+    return 1
+  }
+  eprintln(`${c.red("✗")} unexpected error: ${err?.message ?? String(e)}`)
+  if (globalOptions.verbose) eprintln(c.dim(err?.stack ?? ""))
+  else eprintln(`  ${c.dim("→")} run again with --verbose for details`)
+  return 3
+}

@@ -1,0 +1,60 @@
+/** The resolved plan as `devrig validate` prints it: start order, ports, commands, env. */
+import { basename } from "node:path"
+import type { ResolvedConfig } from "../config/resolved.ts"
+import { layers, makeGraph } from "../graph/dag.ts"
+import { c, table } from "./output.ts"
+
+export function summaryLine(path: string, cfg: ResolvedConfig): string {
+  const n = (k: number, w: string) => `${k} ${w}${k === 1 ? "" : "s"}`
+  const parts = [n(Object.keys(cfg.services).length, "service"), n(Object.keys(cfg.docker).length, "container")]
+  if (cfg.compose) parts.push(n(cfg.compose.services.length, "compose service"))
+  if (cfg.cluster) parts.push(`cluster ${cfg.cluster.name}`)
+  if (cfg.dashboard?.enabled) parts.push(`dashboard :${cfg.dashboard.port}`)
+  return `${basename(path)} is valid: ${parts.join(", ")} (project ${cfg.identity.slug})`
+}
+
+export function maskEnv(env: Record<string, string>, secretKeys: string[], show: boolean): Record<string, string> {
+  if (show) return env
+  const secret = new Set(secretKeys)
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, secret.has(k) ? "****" : v]))
+}
+
+/** Dependency graph of every component in the resolved config. */
+export function resolvedGraph(cfg: ResolvedConfig) {
+  const entries: [string, string[]][] = []
+  for (const s of Object.values(cfg.services)) entries.push([s.name, s.dependsOn])
+  for (const d of Object.values(cfg.docker)) entries.push([d.name, d.dependsOn])
+  for (const s of cfg.compose?.services ?? []) entries.push([s, []])
+  for (const d of Object.values(cfg.cluster?.deploy ?? {})) entries.push([d.name, d.dependsOn])
+  for (const a of Object.values(cfg.cluster?.addons ?? {})) entries.push([a.name, a.depends_on ?? []])
+  return makeGraph(entries)
+}
+
+export function renderPlan(cfg: ResolvedConfig, opts: { showSecrets: boolean }): string {
+  const out: string[] = [""]
+  const order = layers(resolvedGraph(cfg))
+  out.push(c.bold("  Start order"))
+  order.forEach((layer, i) => out.push(`    ${i + 1}. ${layer.join(", ")}`))
+  const rows: string[][] = []
+  for (const s of Object.values(cfg.services)) {
+    const port = s.port ? `:${s.port}${s.autoPort ? c.dim(" (auto)") : ""}` : ""
+    rows.push([c.bold(s.name), "service", port, s.command + (s.detected ? c.dim(" (detected)") : "")])
+  }
+  for (const d of Object.values(cfg.docker)) {
+    const ports = [d.port ? `:${d.port.host}${d.port.auto ? c.dim(" (auto)") : ""}` : "", ...Object.entries(d.ports).map(([n, p]) => `${n}:${p.host}`)].filter(Boolean)
+    rows.push([c.bold(d.name), "docker", ports.join(" "), d.image])
+  }
+  for (const s of cfg.compose?.services ?? []) rows.push([c.bold(s), "compose", "", basename(cfg.compose!.file)])
+  for (const d of Object.values(cfg.cluster?.deploy ?? {})) rows.push([c.bold(d.name), "deploy", "", `${cfg.cluster!.k3dName} ← ${d.context}`])
+  for (const a of Object.values(cfg.cluster?.addons ?? {})) rows.push([c.bold(a.name), `addon (${a.type})`, "", a.type === "helm" ? a.chart : a.type === "manifest" ? (a.path ?? a.url ?? "") : a.path])
+  if (rows.length) out.push("", c.bold("  Components"), table(rows, "    "))
+  const envRows: string[] = []
+  for (const s of Object.values(cfg.services)) {
+    const env = maskEnv(s.env, s.secretKeys, opts.showSecrets)
+    for (const [k, v] of Object.entries(env)) envRows.push(`    ${s.name}: ${k}=${v}`)
+  }
+  if (envRows.length) out.push("", c.bold("  Service env (from config)"), ...envRows)
+  if (cfg.dashboard?.enabled)
+    out.push("", `  ${c.bold("Dashboard")}  http://localhost:${cfg.dashboard.port}   OTLP gRPC :${cfg.dashboard.grpcPort}   OTLP HTTP :${cfg.dashboard.httpPort}`)
+  return out.join("\n")
+}

@@ -1,0 +1,24 @@
+import { defineCommand } from "citty"
+import { loadProject } from "../config/load.ts"
+import { renderPlan, summaryLine } from "./plan.ts"
+import { globalOptions } from "./context.ts"
+import { c, println } from "./output.ts"
+
+export default defineCommand({
+  meta: { name: "validate", description: "Check devrig.toml (every problem at once, with line:column) and show the resolved plan" },
+  args: {
+    quiet: { type: "boolean", alias: "q", description: "Only the one-line summary" },
+    json: { type: "boolean", description: "Print the resolved configuration as JSON" },
+    "show-secrets": { type: "boolean", description: "Do not mask values that came from env files" },
+  },
+  async run({ args }) {
+    const { loaded, config } = await loadProject({ file: globalOptions.file })
+    if (args.json) {
+      println(JSON.stringify(config, null, 2))
+      return 0
+    }
+    println(`${c.green("✓")} ${summaryLine(loaded.path, config)}`)
+    if (!args.quiet) println(renderPlan(config, { showSecrets: !!args["show-secrets"] }))
+    return 0
+  },
+})
