@@ -11,13 +11,13 @@ import { c, eprintln, println } from "./output.ts"
 type Loader = () => Promise<CommandDef<any>>
 
 export const COMMANDS: Record<string, { load: Loader; description: string }> = {
-  // start: { load: () => import("./start.ts").then((m) => m.default), description: "Start everything (or the named services and what they need)" },
-  // stop: { load: () => import("./stop.ts").then((m) => m.default), description: "Stop everything, or one service (state and volumes are kept)" },
-  // restart: { load: () => import("./restart.ts").then((m) => m.default), description: "Restart a service" },
-  // delete: { load: () => import("./delete.ts").then((m) => m.default), description: "Stop and remove everything this project created" },
-  // ps: { load: () => import("./ps.ts").then((m) => m.default), description: "Status of this project (--all: every devrig project)" },
-  // logs: { load: () => import("./logs.ts").then((m) => m.default), description: "Unified logs of services and containers" },
-  // env: { load: () => import("./env.ts").then((m) => m.default), description: "Print the environment a service gets" },
+  start: { load: () => import("./start.ts").then((m) => m.default), description: "Start everything (or the named services and what they need)" },
+  stop: { load: () => import("./stop.ts").then((m) => m.default), description: "Stop everything, or one service (state and volumes are kept)" },
+  restart: { load: () => import("./restart.ts").then((m) => m.default), description: "Restart a service" },
+  delete: { load: () => import("./delete.ts").then((m) => m.default), description: "Stop and remove everything this project created" },
+  ps: { load: () => import("./ps.ts").then((m) => m.default), description: "Status of this project (--all: every devrig project)" },
+  logs: { load: () => import("./logs.ts").then((m) => m.default), description: "Unified logs of services and containers" },
+  env: { load: () => import("./env.ts").then((m) => m.default), description: "Print the environment a service gets" },
   validate: { load: () => import("./validate.ts").then((m) => m.default), description: "Check devrig.toml and show the resolved plan" },
   init: { load: () => import("./init.ts").then((m) => m.default), description: "Write a starter devrig.toml" },
   // doctor: { load: () => import("./doctor.ts").then((m) => m.default), description: "Check the tools this config needs" },
@@ -28,6 +28,9 @@ const ALIASES: Record<string, string> = { k: "kubectl" }
 export async function run(argv: string[], version: string): Promise<number> {
   try {
     const rest = extractGlobals(argv)
+    const end = rest.indexOf("--")
+    if ((end < 0 ? rest : rest.slice(0, end)).some((a) => a === "-f" || a === "--file"))
+      throw new InputError("`-f` needs a file name", { hint: "e.g. devrig -f devrig.minimal.toml validate" })
     const name = rest[0]
     if (!name || name === "--help" || name === "-h" || name === "help") {
       println(usage(version))
@@ -43,7 +46,9 @@ export async function run(argv: string[], version: string): Promise<number> {
     const args = rest.slice(1)
     const leaf = await leafCommand(cmd, args)
     if (args.includes("--help") || args.includes("-h")) {
-      println(await renderUsage(leaf.cmd, leaf.parent))
+      // citty colours its usage unless NO_COLOR=1, whatever the terminal or --no-color say.
+      const text = await renderUsage(leaf.cmd, leaf.parent)
+      println(globalOptions.color ? text : text.replace(/\x1b\[[0-9;]*m/g, ""))
       return 0
     }
     checkFlags(await resolve(leaf.cmd.args), leaf.args, leaf.path.join(" ") || name)

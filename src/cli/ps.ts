@@ -1,0 +1,65 @@
+import { defineCommand } from "citty"
+import { homedir } from "node:os"
+import { formatDuration } from "../duration.ts"
+import { listInstances } from "../project/registry.ts"
+import { controlRequest } from "../services/control.ts"
+import type { Supervisor } from "../services/supervisor.ts"
+import type { ComponentStatus } from "../status.ts"
+import { c, println, stateDot, table } from "./output.ts"
+import { project } from "./project-cmd.ts"
+import { offlineStatus } from "../services/offline-status.ts"
+
+type Status = ReturnType<Supervisor["status"]>
+
+export default defineCommand({
+  meta: { name: "ps", description: "Status of this project's services and containers (--all: every devrig project on this machine)" },
+  args: {
+    all: { type: "boolean", alias: "a", description: "Every devrig instance on this machine" },
+    json: { type: "boolean", description: "JSON output" },
+  },
+  async run({ args }) {
+    if (args.all) return psAll(!!args.json)
+    const { loaded, supervisor } = project()
+    const status = supervisor ? await controlRequest<Status>(loaded.identity.root, "/status") : undefined
+    const components = status?.components ?? (await offlineStatus(loaded))
+    if (args.json) {
+      println(JSON.stringify({ project: { name: loaded.identity.name, id: loaded.identity.id, slug: loaded.identity.slug, configPath: loaded.identity.configPath }, running: !!status, supervisorPid: status?.supervisorPid, dashboard: status?.dashboard, components }, null, 2))
+      return 0
+    }
+    println(`\n  ${c.bold(loaded.identity.name)} ${c.dim(`(${loaded.identity.id})`)}  ${status ? c.green("● running") : c.gray("○ not running")}\n`)
+    println(renderComponents(components))
+    if (status?.dashboard) println(`\n  Dashboard  ${status.dashboard.url}`)
+    println()
+    return 0
+  },
+})
+
+export function renderComponents(components: ComponentStatus[]): string {
+  const now = Date.now()
+  const rows = [["NAME", "KIND", "STATE", "PID", "PORT", "UPTIME", "RESTARTS"].map((h) => c.dim(h))]
+  for (const x of components) {
+    const up = x.startedAt && (x.state === "running" || x.state === "ready" || x.state === "starting") ? formatDuration(now - Date.parse(x.startedAt)) : "-"
+    const port = x.port ? String(x.port) + (x.autoPort ? "*" : "") : x.ports ? Object.entries(x.ports).map(([k, v]) => `${k}:${v}`).join(",") : "-"
+    const state = `${stateDot(x.state)} ${x.state}${x.exitCode != null && x.state !== "running" ? c.dim(` (exit ${x.exitCode})`) : ""}`
+    rows.push([x.name, x.kind, state, x.pid ? String(x.pid) : "-", port, up, String(x.restarts)])
+  }
+  return table(rows)
+}
+
+function psAll(json: boolean): number {
+  const instances = listInstances()
+  if (json) {
+    println(JSON.stringify(instances, null, 2))
+    return 0
+  }
+  if (!instances.length) {
+    println("  No devrig projects known on this machine")
+    return 0
+  }
+  const home = homedir()
+  const rows = [["Project", "Config", "Services", "Docker", "Cluster", "Status"].map((h) => c.dim(h))]
+  for (const i of instances)
+    rows.push([i.name, i.configPath.replace(home, "~"), String(i.services), String(i.docker), i.cluster ? "yes" : "no", i.running ? `${c.green("●")} running` : `${c.gray("●")} stopped`])
+  println(table(rows))
+  return 0
+}

@@ -1,0 +1,300 @@
+/**
+ * The supervisor: owns one project's run. Phases: pre-flight (orphans, ports) → containers →
+ * compose → cluster → dashboard/collector → services in dependency order → watch. It is the
+ * Controller behind the control socket, the REST API and the dashboard.
+ */
+import { inspectConfig, resolveWithPorts, type LoadedConfig } from "../config/load.ts"
+import type { ResolvedConfig } from "../config/resolved.ts"
+import { closure } from "../graph/dag.ts"
+import { InputError } from "../errors.ts"
+import { statePaths } from "../project/identity.ts"
+import { markStopped, registerInstance } from "../project/registry.ts"
+import { readState, updateState, writeState } from "../project/state.ts"
+import type { Action, ComponentStatus, DashboardInfo, StatusSnapshot } from "../status.ts"
+import type { Controller, StatusEvent } from "../server/controller.ts"
+import { resolvedGraph, maskEnv } from "../cli/plan.ts"
+import { serveControl, type Phase } from "./control.ts"
+import { devrigEnv, processEnvFor } from "./env.ts"
+import { LogFiles, type Stream } from "./logs.ts"
+import { processStartTime } from "./proc.ts"
+import { preflightPorts } from "./preflight.ts"
+import { recoverOrphans } from "./recover.ts"
+import { ServiceRunner } from "./runner.ts"
+import { Infra } from "./infra.ts"
+
+export interface SupervisorOptions {
+  only: string[]
+  detached: boolean
+  noTraefik?: boolean
+  /** called for every output line of every component */
+  onLine: (name: string, stream: Stream, text: string) => void
+  /** supervisor messages (phase changes, notices) */
+  onInfo: (text: string) => void
+}
+
+export class Supervisor implements Controller {
+  phase: Phase = "starting"
+  failure?: { component: string; reason: string; lines: string[] }
+  resolved!: ResolvedConfig
+  dashboard?: DashboardInfo
+  readonly runners = new Map<string, ServiceRunner>()
+  private readonly listeners = new Set<(e: StatusEvent) => void>()
+  private logs: LogFiles
+  private infra!: Infra
+  private selected = new Set<string>()
+  private stopControl?: () => void
+  private shuttingDown?: Promise<void>
+  private telemetryStop?: () => Promise<void>
+
+  constructor(
+    readonly loaded: LoadedConfig,
+    private readonly opts: SupervisorOptions,
+  ) {
+    this.logs = new LogFiles(statePaths(loaded.identity.root).logs)
+  }
+
+  get root(): string {
+    return this.loaded.identity.root
+  }
+
+  line = (name: string, stream: Stream, text: string): void => {
+    this.logs.append({ t: new Date().toISOString(), s: stream, n: name, m: text })
+    this.opts.onLine(name, stream, text)
+  }
+
+  private emit = (component: ComponentStatus): void => {
+    for (const l of this.listeners) l({ type: "status", component })
+  }
+
+  /** Brings everything up. Throws on pre-flight errors (nothing started then). */
+  async start(): Promise<void> {
+    const ident = this.loaded.identity
+    await recoverOrphans(ident.root, ident.slug, this.opts.onInfo)
+    const assignment = await preflightPorts(this.loaded)
+    this.resolved = resolveWithPorts(this.loaded, assignment.ports)
+    const graph = resolvedGraph(this.resolved)
+    const known = [...graph.keys()]
+    for (const n of this.opts.only)
+      if (!graph.has(n)) throw new InputError(`unknown service \`${n}\``, { hint: `Known: ${known.join(", ") || "(none)"}` })
+    this.selected = this.opts.only.length ? closure(graph, this.opts.only) : new Set(known)
+
+    const state = readState(ident.root)
+    state.slug = ident.slug
+    for (const key of assignment.auto) state.autoPorts[key] = assignment.ports[key]!
+    state.supervisor = { pid: process.pid, startTime: processStartTime(process.pid) ?? 0, socket: statePaths(ident.root).socket, startedAt: new Date().toISOString() }
+    state.groups = {}
+    delete state.dashboard
+    writeState(ident.root, state)
+    this.stopControl = serveControl(ident.root, {
+      status: () => this.status(),
+      stop: (names) => (names.length ? this.stopNamed(names) : this.shutdownSoon()),
+      start: (names) => this.startNamed(names),
+      restart: (names) => Promise.all(names.map((n) => this.action(n, "restart"))).then(() => {}),
+      env: (service, secrets) => this.envFor(service, secrets),
+    }).stop
+
+    for (const s of Object.values(this.resolved.services)) {
+      if (!this.selected.has(s.name)) continue
+      this.runners.set(
+        s.name,
+        new ServiceRunner(s, {
+          slug: ident.slug,
+          env: () => processEnvFor(this.resolved, s, { dashboard: this.dashboard, composePorts: this.infra.composePorts() }),
+          line: this.line,
+          changed: this.emit,
+          recordGroup: (name, group) =>
+            updateState(ident.root, (st) => {
+              if (group) st.groups[name] = group
+              else delete st.groups[name]
+            }),
+        }),
+      )
+    }
+    this.infra = new Infra(this.resolved, this.selected, { line: this.line, info: this.opts.onInfo, changed: this.emit, detached: this.opts.detached })
+    this.register("running")
+
+    try {
+      await this.infra.up()
+      await this.startTelemetry()
+      await this.startServices([...this.runners.keys()])
+    } catch (e) {
+      this.phase = "failed"
+      const err = e as Error & { component?: string }
+      this.failure = { component: err.component ?? "devrig", reason: err.message, lines: [] }
+      throw e
+    }
+    const failed = [...this.runners.values()].find((r) => r.status.state === "failed")
+    if (failed) this.failure = { component: failed.svc.name, reason: failed.status.error ?? "failed", lines: failed.lastLines(20) }
+    this.phase = failed && this.opts.detached ? "failed" : "up"
+  }
+
+  private async startTelemetry(): Promise<void> {
+    const d = this.resolved.dashboard
+    if (!d?.enabled) return
+    const { startTelemetry } = await import("../server/start.ts")
+    const ui = await import("../server/ui.ts").then((m) => m.uiHandler).catch(() => undefined)
+    const t = await startTelemetry({ dashboard: d, controller: this, ui })
+    this.dashboard = t.dashboard
+    this.telemetryStop = t.stop
+    for (const n of t.notices) this.opts.onInfo(n)
+    updateState(this.root, (s) => void (s.dashboard = t.dashboard))
+    this.register("running")
+  }
+
+  /** Starts runners as soon as their dependencies allow (ready-checked deps gate). */
+  private async startServices(names: string[]): Promise<void> {
+    const started = new Map<string, Promise<boolean>>()
+    const startOne = (name: string): Promise<boolean> => {
+      const existing = started.get(name)
+      if (existing) return existing
+      const p = (async () => {
+        const runner = this.runners.get(name)!
+        for (const dep of runner.svc.dependsOn) {
+          const ok = this.runners.has(dep) ? await this.dependencyReady(dep, startOne) : this.infra.isReady(dep)
+          if (!ok) {
+            runner.status.error = `dependency ${dep} failed`
+            runner.status.state = "failed"
+            this.emit({ ...runner.status })
+            this.line(name, "sys", `not started: dependency ${dep} failed`)
+            return false
+          }
+        }
+        runner.start()
+        return true
+      })()
+      started.set(name, p)
+      return p
+    }
+    await Promise.all(names.map(startOne))
+    await Promise.all(names.map((n) => this.runners.get(n)!.waitSettled()))
+  }
+
+  private async dependencyReady(dep: string, startOne: (n: string) => Promise<boolean>): Promise<boolean> {
+    if (!(await startOne(dep))) return false
+    const r = this.runners.get(dep)!
+    // depends_on orders; only a ready_check gates (PRD: "not health gating by default").
+    return r.svc.readyCheck ? r.waitSettled() : true
+  }
+
+  private async startNamed(names: string[]): Promise<void> {
+    for (const n of names) this.requireRunner(n)
+    await this.startServices(names.filter((n) => !this.runners.get(n)!.isUp()))
+  }
+
+  private async stopNamed(names: string[]): Promise<void> {
+    for (const n of names) this.requireRunner(n)
+    await Promise.all(names.map((n) => this.runners.get(n)!.stop()))
+  }
+
+  private requireRunner(name: string): ServiceRunner {
+    const r = this.runners.get(name)
+    if (!r) throw new InputError(`unknown service \`${name}\``, { hint: `Known: ${[...this.runners.keys()].join(", ") || "(none)"}` })
+    return r
+  }
+
+  private shutdownSoon(): Promise<void> {
+    // Answer the caller first; the socket goes away with the shutdown.
+    setTimeout(() => void this.shutdown().then(() => process.exit(0)), 10)
+    return Promise.resolve()
+  }
+
+  /** Stops everything, dependents first. Idempotent. */
+  shutdown(): Promise<void> {
+    this.shuttingDown ??= (async () => {
+      this.phase = "stopping"
+      const graph = resolvedGraph(this.resolved ?? { services: {}, docker: {}, identity: this.loaded.identity, env: {} })
+      const order = [...this.runners.keys()]
+      const stopLayered = async (names: string[]) => {
+        const remaining = new Set(names)
+        while (remaining.size) {
+          // a runner may stop once nothing still running depends on it
+          const layer = [...remaining].filter((n) => ![...remaining].some((m) => m !== n && (graph.get(m) ?? []).includes(n)))
+          const batch = layer.length ? layer : [...remaining]
+          await Promise.all(batch.map((n) => this.runners.get(n)!.stop()))
+          for (const n of batch) remaining.delete(n)
+        }
+      }
+      await stopLayered(order)
+      await this.telemetryStop?.().catch(() => {})
+      await this.infra?.down().catch((e) => this.opts.onInfo(`stopping containers: ${(e as Error).message}`))
+      this.stopControl?.()
+      updateState(this.root, (s) => {
+        delete s.supervisor
+        delete s.dashboard
+        s.groups = {}
+      })
+      markStopped(this.loaded.identity.slug)
+    })()
+    return this.shuttingDown
+  }
+
+  private register(_: "running"): void {
+    const ident = this.loaded.identity
+    const ports = [
+      ...Object.values(this.resolved?.services ?? {}).flatMap((s) => (s.port ? [s.port] : [])),
+      ...Object.values(this.resolved?.docker ?? {}).flatMap((d) => [d.port?.host, ...Object.values(d.ports).map((p) => p.host)].filter((p): p is number => !!p)),
+      ...(this.dashboard ? [this.dashboard.port, this.dashboard.grpcPort, this.dashboard.httpPort] : []),
+    ]
+    registerInstance({
+      slug: ident.slug,
+      name: ident.name,
+      configPath: ident.configPath,
+      pid: process.pid,
+      startTime: processStartTime(process.pid),
+      startedAt: new Date().toISOString(),
+      services: Object.keys(this.resolved?.services ?? {}).length,
+      docker: Object.keys(this.resolved?.docker ?? {}).length,
+      cluster: !!this.resolved?.cluster,
+      ports,
+    })
+  }
+
+  // ── Controller ────────────────────────────────────────────────────────────
+
+  status(): StatusSnapshot & { phase: Phase; failure?: Supervisor["failure"] } {
+    const ident = this.loaded.identity
+    return {
+      project: { name: ident.name, id: ident.id, slug: ident.slug, configPath: ident.configPath },
+      supervisorPid: process.pid,
+      components: [...(this.infra?.statuses() ?? []), ...[...this.runners.values()].map((r) => ({ ...r.status }))],
+      dashboard: this.dashboard,
+      phase: this.phase,
+      failure: this.failure,
+    }
+  }
+
+  envFor(service: string | undefined, showSecrets = false): Record<string, string> | Record<string, Record<string, string>> {
+    const one = (name: string) => {
+      const s = this.resolved.services[name]
+      if (!s) throw new InputError(`unknown service \`${name}\``, { hint: `Known: ${Object.keys(this.resolved.services).join(", ")}` })
+      return maskEnv(devrigEnv(this.resolved, s, { dashboard: this.dashboard, composePorts: this.infra.composePorts() }), s.secretKeys, showSecrets)
+    }
+    if (service) return one(service)
+    return Object.fromEntries(Object.keys(this.resolved.services).map((n) => [n, one(n)]))
+  }
+
+  env(service?: string) {
+    return this.envFor(service, false)
+  }
+
+  async action(name: string, action: Action): Promise<void> {
+    if (!this.runners.has(name) && this.infra.has(name)) return this.infra.action(name, action)
+    const r = this.requireRunner(name)
+    if (action === "stop") return r.stop()
+    if (action === "restart") {
+      await r.restart()
+      return
+    }
+    if (!r.isUp()) await this.startServices([name])
+  }
+
+  config(): ReturnType<Controller["config"]> {
+    const { loaded, problems } = inspectConfig(this.loaded.path)
+    return { path: this.loaded.path, source: loaded?.source ?? this.loaded.source, problems }
+  }
+
+  subscribe(listener: (e: StatusEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+}
