@@ -20,7 +20,7 @@ export const COMMANDS: Record<string, { load: Loader; description: string }> = {
   env: { load: () => import("./env.ts").then((m) => m.default), description: "Print the environment a service gets" },
   validate: { load: () => import("./validate.ts").then((m) => m.default), description: "Check devrig.toml and show the resolved plan" },
   init: { load: () => import("./init.ts").then((m) => m.default), description: "Write a starter devrig.toml" },
-  // doctor: { load: () => import("./doctor.ts").then((m) => m.default), description: "Check the tools this config needs" },
+  doctor: { load: () => import("./doctor.ts").then((m) => m.default), description: "Check the tools this config needs" },
 }
 
 const ALIASES: Record<string, string> = { k: "kubectl" }
@@ -57,6 +57,16 @@ export async function run(argv: string[], version: string): Promise<number> {
   } catch (e) {
     return report(e)
   }
+}
+
+/** Index of the command name: the first word that is neither a flag nor the value of -f. */
+function commandIndex(argv: string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === "-f" || a === "--file") i++
+    else if (!a.startsWith("-")) return i
+  }
+  return -1
 }
 
 function usage(version: string): string {

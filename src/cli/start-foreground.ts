@@ -2,6 +2,7 @@
 import type { LoadedConfig } from "../config/load.ts"
 import { Supervisor } from "../services/supervisor.ts"
 import { c, println } from "./output.ts"
+import { globalOptions } from "./context.ts"
 import { logPrefix, summary } from "./summary.ts"
 
 export async function runForeground(loaded: LoadedConfig, opts: { only: string[]; noTraefik: boolean; detached: boolean }): Promise<number> {
@@ -13,6 +14,7 @@ export async function runForeground(loaded: LoadedConfig, opts: { only: string[]
     only: opts.only,
     detached: opts.detached,
     noTraefik: opts.noTraefik,
+    verbose: globalOptions.verbose,
     onLine: (name, stream, text) => {
       if (!opts.detached || stream === "sys") out(logPrefix(name, width, stream) + text)
     },

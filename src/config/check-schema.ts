@@ -33,7 +33,7 @@ export function checkSchema(schema: TSchema, value: unknown, path: KeyPath = [],
     case "String":
       if (typeof value !== "string") return push(out, path, `${where} must be a string, found ${tomlType(value)}`)
       if (schema.pattern && !new RegExp(schema.pattern).test(value))
-        return push(out, path, `${where} has an invalid value ${JSON.stringify(value)}: expected ${schema.description ?? `to match ${schema.pattern}`}`)
+        return push(out, path, `${where} has an invalid value ${JSON.stringify(value)}: expected ${schema.patternDescription ?? schema.description ?? `to match ${schema.pattern}`}`)
       if (schema.maxLength !== undefined && value.length > schema.maxLength)
         push(out, path, `${where} is too long (at most ${schema.maxLength} characters)`)
       return out
@@ -92,11 +92,18 @@ function checkUnion(schema: TSchema, value: unknown, path: KeyPath, out: Problem
     return checkSchema(variants[i]!, value, path, out)
   }
   for (const v of variants) if (checkSchema(v, value, path, []).length === 0) return out
-  // No variant fits. If exactly one variant has the right TOML type, its message is the precise one.
+  const found = typeof value === "string" ? JSON.stringify(value) : tomlType(value)
+  // A union of literals is a choice: name every allowed value (and the likely typo).
+  if (variants.every((v) => (v as { [Kind]?: string })[Kind] === "Literal")) {
+    const allowed = variants.map((v) => v.const as unknown)
+    const hint = typeof value === "string" ? didYouMean(value, allowed.map(String)) : ""
+    return push(out, path, `${where} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, found ${found}${hint}`)
+  }
+  // No variant fits. If exactly one non-literal variant has the right TOML type, its message is the
+  // precise one ("must be at most 65535"); a lone literal ("auto") would hide the other choices.
   const sameType = variants.filter((v) => kindMatches(v, value))
-  if (sameType.length === 1) return checkSchema(sameType[0]!, value, path, out)
-  const expected = schema.description ?? variants.map(describe).join(" or ")
-  return push(out, path, `${where} must be ${expected}, found ${tomlType(value) === "string" ? JSON.stringify(value) : tomlType(value)}`)
+  if (sameType.length === 1 && (sameType[0] as { [Kind]?: string })[Kind] !== "Literal") return checkSchema(sameType[0]!, value, path, out)
+  return push(out, path, `${where} must be ${oneOf(variants.map(describe))}, found ${found}`)
 }
 
 function kindMatches(schema: TSchema, value: unknown): boolean {
@@ -123,8 +130,20 @@ function kindMatches(schema: TSchema, value: unknown): boolean {
 function describe(schema: TSchema): string {
   const kind = (schema as { [Kind]?: string })[Kind]
   if (kind === "Literal") return JSON.stringify(schema.const)
-  if (kind === "Integer") return "an integer"
+  if (kind === "Integer" || kind === "Number") {
+    const what = kind === "Integer" ? "an integer" : "a number"
+    if (schema.minimum !== undefined && schema.maximum !== undefined) return `${what} from ${schema.minimum} to ${schema.maximum}`
+    return what
+  }
+  if (kind === "String" && schema.pattern && schema.description) return schema.description
+  if (kind === "Array") return "an array"
+  if (kind === "Object" || kind === "Record") return "a table"
   return `a ${String(kind).toLowerCase()}`
+}
+
+/** "a", "a or b", "a, b or c" */
+function oneOf(words: string[]): string {
+  return words.length < 2 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`
 }
 
 function push(out: Problem[], path: KeyPath, message: string): Problem[] {

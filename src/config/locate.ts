@@ -18,8 +18,11 @@ export class Locator {
   constructor(readonly source: string) {
     this.lines = source.split("\n")
     new Scanner(source, (path, offset) => {
-      const key = pathKey(path)
-      if (!this.positions.has(key)) this.positions.set(key, this.toPosition(offset))
+      // Prefixes too: `[servics.api]` must locate a problem about the table `servics` itself.
+      for (let n = 1; n <= path.length; n++) {
+        const key = pathKey(path.slice(0, n))
+        if (!this.positions.has(key)) this.positions.set(key, this.toPosition(offset))
+      }
     }).document()
   }
 

@@ -33,7 +33,7 @@ export function resolveConfig(loaded: LoadedConfig, ports: Record<string, number
   for (const [key, port] of Object.entries(ports)) templateValues[key.replace(/^(services|docker)\.([^.]+)$/, "$1.$2.port")] = port
   const render = (text: string, path: KeyPath): string => {
     try {
-      return renderTemplate(text, templateValues)
+      return renderTemplate(text, templateValues, (ref) => ref.startsWith("compose."))
     } catch (e) {
       if (e instanceof UnknownTemplateError) problems.push({ path, message: e.message })
       else throw e
@@ -164,7 +164,7 @@ export function resolveConfig(loaded: LoadedConfig, ports: Record<string, number
     }
   }
 
-  const out: ResolvedConfig = { identity: ident, env: shared.values, services, docker }
+  const out: ResolvedConfig = { identity: ident, env: shared.values, secretKeys: [...shared.secret], services, docker }
   if (c.compose) {
     const readyChecks: Record<string, ReadyCheck> = {}
     for (const [n, rc] of Object.entries(c.compose.ready_checks ?? {})) readyChecks[n] = renderCheck(rc, render, ["compose", "ready_checks", n])

@@ -102,8 +102,10 @@ export interface ResolvedDashboard {
 
 export interface ResolvedConfig {
   identity: Identity
-  /** shared [env] (expanded) */
+  /** shared [env] (expanded), plus the project env_file's variables */
   env: Record<string, string>
+  /** keys of `env` whose values came from an env file */
+  secretKeys?: string[]
   services: Record<string, ResolvedService>
   docker: Record<string, ResolvedContainer>
   compose?: ResolvedCompose

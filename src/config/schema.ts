@@ -8,9 +8,10 @@ import { type Static, type TSchema, Type } from "@sinclair/typebox"
 const d = (description: string, extra: Record<string, unknown> = {}) => ({ description, ...extra })
 
 /** "500ms", "10s", "5m", "1h", "1d" — or a bare number of seconds. */
-export const Duration = Type.Union([Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*$" }), Type.Number({ minimum: 0 })], {
-  description: 'a duration like "500ms", "10s", "5m", "1h", or a number of seconds',
-})
+export const Duration = Type.Union(
+  [Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*$", description: 'a duration like "500ms", "10s", "5m" or "1h"' }), Type.Number({ minimum: 0 })],
+  { description: 'a duration like "500ms", "10s", "5m", "1h", or a number of seconds' },
+)
 
 export const Port = Type.Union([Type.Integer({ minimum: 1, maximum: 65535 }), Type.Literal("auto")], {
   description: 'a port number (1–65535) or "auto"',
@@ -99,7 +100,11 @@ export const Service = Type.Object(
 export type Service = Static<typeof Service>
 
 export const NamedPort = Type.Union(
-  [Type.Integer({ minimum: 1, maximum: 65535 }), Type.Literal("auto"), Type.String({ pattern: "^(\\d+|auto):\\d+(/(tcp|udp))?$" })],
+  [
+    Type.Integer({ minimum: 1, maximum: 65535 }),
+    Type.Literal("auto"),
+    Type.String({ pattern: "^(\\d+|auto):\\d+(/(tcp|udp))?$", description: '"host:container" like "8025:80" or "auto:80/udp"' }),
+  ],
   { description: 'a host port, "auto", or "host:container"' },
 )
 
@@ -210,7 +215,7 @@ export const Otel = Type.Object(
 export const Dashboard = Type.Object(
   {
     port: Type.Optional(Type.Integer(d("dashboard and REST API port (default 4000)", { minimum: 1, maximum: 65535 }))),
-    enabled: Type.Optional(Type.Boolean(d("set false to keep the block but run no dashboard"))),
+    enabled: Type.Optional(Type.Boolean(d("set false to keep the block but run no dashboard (default true)"))),
     otel: Type.Optional(Otel),
   },
   { additionalProperties: false, description: "the web dashboard and OTLP collector" },
@@ -219,7 +224,13 @@ export type Dashboard = Static<typeof Dashboard>
 
 export const Project = Type.Object(
   {
-    name: Type.String(d("project name; prefixes every resource devrig creates", { pattern: "^[a-z0-9][a-z0-9_-]*$", maxLength: 40 })),
+    name: Type.String(
+      d("project name; prefixes every resource devrig creates", {
+        pattern: "^[a-z0-9][a-z0-9_-]*$",
+        patternDescription: 'lowercase letters, digits, "-" and "_", starting with a letter or digit',
+        maxLength: 40,
+      }),
+    ),
     env_file: Type.Optional({ ...StringOrList, description: "dotenv file(s) for every service and for $VAR expansion" }),
   },
   { additionalProperties: false, description: "project metadata" },

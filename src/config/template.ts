@@ -18,11 +18,16 @@ export class UnknownTemplateError extends Error {
   }
 }
 
-export function renderTemplate(text: string, values: Record<string, string | number>): string {
+/**
+ * Renders every reference. `deferred(ref)` marks references only known later (compose ports,
+ * known once the stack is up): they are left in place for a second render.
+ */
+export function renderTemplate(text: string, values: Record<string, string | number>, deferred: (ref: string) => boolean = () => false): string {
   if (!hasTemplate(text)) return text
-  return text.replace(TEMPLATE, (_, ref: string) => {
+  return text.replace(TEMPLATE, (all, ref: string) => {
     const v = values[ref]
-    if (v === undefined) throw new UnknownTemplateError(ref)
-    return String(v)
+    if (v !== undefined) return String(v)
+    if (deferred(ref)) return all
+    throw new UnknownTemplateError(ref)
   })
 }

@@ -85,7 +85,10 @@ export function dependencyGraph(c: Config) {
 }
 
 const checkCycles: Check = (c) => {
-  const cycle = findCycle(dependencyGraph(c))
+  // A self-dependency is reported by checkDependsOn; here it would only repeat it (and hide a real cycle).
+  const g = dependencyGraph(c)
+  for (const [n, deps] of g) g.set(n, deps.filter((d) => d !== n))
+  const cycle = findCycle(g)
   if (!cycle) return []
   const first = cycle[0]!
   const section = c.services?.[first] ? "services" : c.docker?.[first] ? "docker" : "cluster"

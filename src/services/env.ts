@@ -12,6 +12,7 @@ import { processEnv } from "../env.ts"
 import type { DashboardInfo } from "../status.ts"
 import { dockerDiscoveryEnv, envName } from "../docker/urls.ts"
 import { RUN_MARKER, runMarker } from "./proc.ts"
+import { hasTemplate, renderTemplate } from "../config/template.ts"
 
 export interface DiscoveryExtras {
   /** compose service → published host port */
@@ -56,8 +57,16 @@ export function devrigEnv(cfg: ResolvedConfig, s: ResolvedService, extras: Disco
     ...discoveryVars(cfg, extras),
     ...telemetryVars(s.name, extras.dashboard),
     ...(s.port ? { PORT: String(s.port), HOST: "localhost" } : {}),
-    ...s.env,
+    ...renderComposeRefs(s.env, extras.composePorts ?? {}),
   }
+}
+
+/** `{{ compose.X.port }}` can only be rendered once the compose stack published its ports. */
+function renderComposeRefs(env: Record<string, string>, ports: Record<string, number>): Record<string, string> {
+  const values = Object.fromEntries(Object.entries(ports).map(([n, p]) => [`compose.${n}.port`, p]))
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) out[k] = hasTemplate(v) ? renderTemplate(v, values, () => true) : v
+  return out
 }
 
 /** The complete environment of the service's process. */

@@ -1,50 +1,143 @@
 /**
- * Infrastructure the services depend on: Docker containers, compose services and the cluster.
- * The supervisor drives it as one unit (Phase 1 and 2); each external system keeps its own module.
+ * Infrastructure the services depend on: Docker containers (Phase 1), compose services and the
+ * cluster. The supervisor drives it as one unit; each external system keeps its own module.
  */
-import type { ResolvedConfig } from "../config/resolved.ts"
-import type { Action, ComponentStatus } from "../status.ts"
+import type { ResolvedConfig, ResolvedContainer } from "../config/resolved.ts"
+import { layers, makeGraph } from "../graph/dag.ts"
+import { updateState, readState } from "../project/state.ts"
+import type { Action, ComponentState, ComponentStatus } from "../status.ts"
+import type { RunningContainer } from "../docker/phase.ts"
 import type { Stream } from "./logs.ts"
+import { containerUrl } from "../docker/urls.ts"
+import { PullDisplay } from "./pull-display.ts"
+import { ClusterPhase } from "./cluster-phase.ts"
+import { ComposePhase } from "./compose-phase.ts"
 
 export interface InfraHooks {
   line: (name: string, stream: Stream, text: string) => void
   info: (text: string) => void
   changed: (status: ComponentStatus) => void
   detached: boolean
+  noTraefik: boolean
+  verbose: boolean
 }
 
 export class Infra {
   private readonly components = new Map<string, ComponentStatus>()
+  private running: Record<string, RunningContainer> = {}
+  private readonly containers: ResolvedContainer[]
+  private readonly cluster: ClusterPhase
+  private readonly compose: ComposePhase
 
   constructor(
     readonly cfg: ResolvedConfig,
     readonly selected: Set<string>,
     private readonly hooks: InfraHooks,
-  ) {}
+  ) {
+    this.containers = Object.values(cfg.docker).filter((c) => selected.has(c.name))
+    this.compose = new ComposePhase(cfg, hooks)
+    this.cluster = new ClusterPhase(cfg, (name, text) => hooks.line(name, "sys", text), hooks.changed)
+    for (const c of this.containers) {
+      const ports = Object.fromEntries(Object.entries(c.ports).map(([n, p]) => [n, p.host]))
+      this.components.set(c.name, {
+        name: c.name,
+        kind: "docker",
+        state: "pending",
+        restarts: 0,
+        port: c.port?.host,
+        ports: Object.keys(ports).length ? ports : undefined,
+        autoPort: c.port?.auto || undefined,
+        url: containerUrl(c),
+        detail: c.image,
+      })
+    }
+  }
 
-  async up(): Promise<void> {}
+  /** Phase 1: containers in dependency layers, ready-checked and initialised. */
+  async up(): Promise<void> {
+    await Promise.all([this.containersUp(), this.compose.up()])
+    await this.cluster.up()
+  }
 
-  async down(): Promise<void> {}
+  private async containersUp(): Promise<void> {
+    if (!this.containers.length) return
+    const { upContainers } = await import("../docker/phase.ts")
+    const byName = new Map(this.containers.map((c) => [c.name, c]))
+    const graph = makeGraph(this.containers.map((c) => [c.name, c.dependsOn.filter((d) => byName.has(d))]))
+    const plan = layers(graph).map((l) => l.map((n) => byName.get(n)!))
+    const root = this.cfg.identity.root
+    const pulls = new PullDisplay(this.hooks.info)
+    this.running = await upContainers(this.cfg.identity, plan, {
+      onStatus: (name, state, detail) => this.set(name, state, detail),
+      onLog: (name, stream, line) => this.hooks.line(name, stream === "stderr" ? "err" : "out", line),
+      onPull: (image, p) => pulls.update(image, p),
+      initDone: (name) => readState(root).initDone[name],
+      markInitDone: (name, hash) => updateState(root, (s) => void (s.initDone[name] = hash)),
+    })
+    pulls.done()
+    for (const r of Object.values(this.running)) {
+      const s = this.components.get(r.name)
+      if (s) s.startedAt = r.startedAt
+    }
+  }
+
+  private set(name: string, state: ComponentState, detail?: string): void {
+    const s = this.components.get(name)
+    if (!s) return
+    s.state = state
+    if (state === "failed") s.error = detail
+    else if (state === "ready" || state === "running") s.error = undefined
+    this.hooks.changed({ ...s })
+  }
+
+  async down(): Promise<void> {
+    await this.cluster.down().catch((e) => this.hooks.info(`cluster: ${(e as Error).message}`))
+    await this.compose.down().catch((e) => this.hooks.info(`compose: ${(e as Error).message}`))
+    for (const r of Object.values(this.running)) r.stopLogs()
+    if (!this.containers.length) return
+    const { stopContainers } = await import("../docker/phase.ts")
+    await stopContainers(this.cfg.identity.slug, { only: this.containers.map((c) => c.name), onStatus: (n, st) => this.set(n, st) })
+  }
 
   statuses(): ComponentStatus[] {
-    return [...this.components.values()].map((c) => ({ ...c }))
+    return [...this.components.values(), ...this.compose.components.values(), ...this.cluster.components.values()].map((c) => ({ ...c }))
   }
 
   has(name: string): boolean {
-    return this.components.has(name)
+    return this.components.has(name) || this.compose.components.has(name) || this.cluster.components.has(name)
   }
 
   isReady(name: string): boolean {
-    const s = this.components.get(name)?.state
+    const s = (this.components.get(name) ?? this.compose.components.get(name) ?? this.cluster.components.get(name))?.state
     return s === "ready" || s === "running"
   }
 
   composePorts(): Record<string, number> {
-    return {}
+    return this.compose.ports()
   }
 
-  async action(name: string, _action: Action): Promise<void> {
-    void name
-    void this.hooks
+  async action(name: string, action: Action): Promise<void> {
+    const c = this.containers.find((x) => x.name === name)
+    if (!c) return
+    const phase = await import("../docker/phase.ts")
+    if (action !== "start") {
+      this.running[name]?.stopLogs()
+      await phase.stopContainers(this.cfg.identity.slug, { only: [name], onStatus: (n, st) => this.set(n, st) })
+    }
+    if (action !== "stop") {
+      const root = this.cfg.identity.root
+      const up = await phase.upContainers(this.cfg.identity, [[c]], {
+        onStatus: (n, st, d) => this.set(n, st, d),
+        onLog: (n, stream, line) => this.hooks.line(n, stream === "stderr" ? "err" : "out", line),
+        initDone: (n) => readState(root).initDone[n],
+        markInitDone: (n, hash) => updateState(root, (s) => void (s.initDone[n] = hash)),
+      })
+      Object.assign(this.running, up)
+      const s = this.components.get(name)
+      if (s && up[name]) {
+        s.startedAt = up[name].startedAt
+        if (action === "restart") s.restarts++
+      }
+    }
   }
 }

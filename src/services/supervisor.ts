@@ -21,11 +21,13 @@ import { preflightPorts } from "./preflight.ts"
 import { recoverOrphans } from "./recover.ts"
 import { ServiceRunner } from "./runner.ts"
 import { Infra } from "./infra.ts"
+import { dockerPortOwner } from "./teardown.ts"
 
 export interface SupervisorOptions {
   only: string[]
   detached: boolean
   noTraefik?: boolean
+  verbose?: boolean
   /** called for every output line of every component */
   onLine: (name: string, stream: Stream, text: string) => void
   /** supervisor messages (phase changes, notices) */
@@ -70,7 +72,7 @@ export class Supervisor implements Controller {
   async start(): Promise<void> {
     const ident = this.loaded.identity
     await recoverOrphans(ident.root, ident.slug, this.opts.onInfo)
-    const assignment = await preflightPorts(this.loaded)
+    const assignment = await preflightPorts(this.loaded, (port) => dockerPortOwner(this.loaded, port))
     this.resolved = resolveWithPorts(this.loaded, assignment.ports)
     const graph = resolvedGraph(this.resolved)
     const known = [...graph.keys()]
@@ -110,7 +112,7 @@ export class Supervisor implements Controller {
         }),
       )
     }
-    this.infra = new Infra(this.resolved, this.selected, { line: this.line, info: this.opts.onInfo, changed: this.emit, detached: this.opts.detached })
+    this.infra = new Infra(this.resolved, this.selected, { line: this.line, info: this.opts.onInfo, changed: this.emit, detached: this.opts.detached, noTraefik: !!this.opts.noTraefik, verbose: !!this.opts.verbose })
     this.register("running")
 
     try {

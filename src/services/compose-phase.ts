@@ -1,0 +1,93 @@
+/**
+ * `[compose]` inside a devrig run, per the Compose contract: foreground runs attach `up` (output
+ * in the unified log, Ctrl+C signals Compose and then takes the stack `down`), `--detach` runs
+ * `up -d` (and `stop` only stops). Compose services join the devrig network, are ready-checked,
+ * and can be depended on and discovered like native containers.
+ */
+import type { ResolvedConfig } from "../config/resolved.ts"
+import type { ComponentState, ComponentStatus } from "../status.ts"
+import type { ComposeStack } from "../compose/stack.ts"
+import type { Stream } from "./logs.ts"
+
+export interface ComposeHooks {
+  line: (name: string, stream: Stream, text: string) => void
+  info: (text: string) => void
+  changed: (s: ComponentStatus) => void
+  detached: boolean
+  noTraefik: boolean
+  verbose: boolean
+}
+
+const PREFIX = /^(\S+?)(?:[-_]\d+)?\s+\|\s?(.*)$/
+
+export class ComposePhase {
+  readonly components = new Map<string, ComponentStatus>()
+  private stack?: ComposeStack
+  private readonly abort = new AbortController()
+
+  constructor(
+    private readonly cfg: ResolvedConfig,
+    private readonly hooks: ComposeHooks,
+  ) {
+    for (const name of cfg.compose?.services ?? []) this.components.set(name, { name, kind: "compose", state: "pending", restarts: 0 })
+  }
+
+  private set(name: string, state: ComponentState, patch: Partial<ComponentStatus> = {}): void {
+    const s = this.components.get(name)
+    if (!s) return
+    Object.assign(s, { state, ...patch })
+    this.hooks.changed({ ...s })
+  }
+
+  async up(): Promise<void> {
+    const compose = this.cfg.compose
+    if (!compose) return
+    const { startComposeStack } = await import("../compose/stack.ts")
+    const known = new Set(this.components.keys())
+    for (const n of known) this.set(n, "starting")
+    try {
+      this.stack = await startComposeStack({
+        identity: this.cfg.identity,
+        compose,
+        detach: this.hooks.detached,
+        noTraefik: this.hooks.noTraefik,
+        verbose: this.hooks.verbose,
+        signal: this.abort.signal,
+        logger: { info: this.hooks.info, warn: this.hooks.info },
+        onOutput: (line, stream) => {
+          const m = PREFIX.exec(line)
+          const name = m && known.has(m[1]!) ? m[1]! : "compose"
+          this.hooks.line(name, stream === "stderr" ? "err" : "out", m && name !== "compose" ? m[2]! : line)
+        },
+      })
+    } catch (e) {
+      for (const n of known) this.set(n, "failed", { error: (e as Error).message })
+      throw Object.assign(e as Error, { component: "compose" })
+    }
+    for (const [name, s] of Object.entries(this.stack.services)) {
+      if (!this.components.has(name)) this.components.set(name, { name, kind: "compose", state: "pending", restarts: 0 })
+      this.set(name, s.state === "running" ? "ready" : "exited", { port: s.port, url: s.port ? `localhost:${s.port}` : undefined, startedAt: new Date().toISOString(), detail: s.containers[0]?.name })
+    }
+  }
+
+  ports(): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const [n, s] of Object.entries(this.stack?.services ?? {})) if (s.port) out[n] = s.port
+    return out
+  }
+
+  async down(): Promise<void> {
+    const compose = this.cfg.compose
+    if (!compose || !this.stack) return
+    for (const n of this.components.keys()) this.set(n, "stopping")
+    if (this.stack.done) {
+      // Foreground: signal Compose; it runs `down` after it exits (teardown errors are logged).
+      this.abort.abort()
+      await this.stack.done.catch((e) => this.hooks.info(`compose: ${(e as Error).message}`))
+    } else {
+      const { stopComposeStack } = await import("../compose/stack.ts")
+      await stopComposeStack({ identity: this.cfg.identity, compose, verbose: this.hooks.verbose, logger: { info: this.hooks.info, warn: this.hooks.info } })
+    }
+    for (const n of this.components.keys()) this.set(n, "stopped")
+  }
+}

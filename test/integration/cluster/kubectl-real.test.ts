@@ -1,0 +1,76 @@
+// The real kubectl on the paths that need no cluster: substituted manifests through apply
+// (failing the way a missing cluster fails), kustomize builds, and port-forward supervision.
+import { describe, expect, test } from "bun:test"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { kubectl } from "../../../src/cluster/argv.ts"
+import { runOk } from "../../../src/cluster/exec.ts"
+import { kubeEnv, writeKubeconfig } from "../../../src/cluster/kubeconfig.ts"
+import { parseManifests, substituteImages, toApplyInput } from "../../../src/cluster/manifests.ts"
+import { startPortForwards, type PortForwardSpec } from "../../../src/cluster/portforward.ts"
+import { ExternalError } from "../../../src/errors.ts"
+import { fakeConfig } from "../../unit/cluster/fixtures.ts"
+import { hasKubectl, tempProject, unreachableKubeconfig, userKubeconfig } from "./helpers.ts"
+
+const MANIFEST = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api }
+spec:
+  selector: { matchLabels: { app: api } }
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      containers:
+        - { name: api, image: "api:latest" }
+`
+const REF = "k3d-devrig-x-registry:5123/api:dev-test"
+
+if (!hasKubectl) console.log("kubectl is not on PATH: the real-kubectl integration tests are skipped")
+
+describe.skipIf(!hasKubectl)("real kubectl without a cluster", () => {
+  test("applying a substituted manifest with no server is an ExternalError carrying kubectl's reason", async () => {
+    const user = userKubeconfig()
+    const before = user.hash()
+    const dir = tempProject()
+    writeKubeconfig(dir, unreachableKubeconfig())
+    const { docs, replaced } = substituteImages(parseManifests(MANIFEST), { api: REF })
+    expect(replaced).toBe(1)
+    const argv = kubectl.apply({ file: "-", dryRun: "client", validate: false })
+    const err = await runOk(argv, { env: kubeEnv(dir), stdin: toApplyInput(docs), timeoutMs: 30_000 }).catch((e) => e)
+    expect(err).toBeInstanceOf(ExternalError)
+    expect(err.exitCode).toBe(2)
+    expect(err.message).toBe("kubectl apply -f - failed (exit 1)")
+    expect(err.details.join("\n")).toMatch(/127\.0\.0\.1:1.*(refused|unable to recognize)|unable to recognize/)
+    expect(user.hash()).toBe(before)
+  })
+
+  test("kubectl kustomize builds an overlay over the substituted manifest", async () => {
+    const dir = tempProject()
+    const base = join(dir, "k8s")
+    mkdirSync(base)
+    const { docs } = substituteImages(parseManifests(MANIFEST), { api: REF })
+    writeFileSync(join(base, "api.yaml"), Bun.YAML.stringify(docs[0]))
+    writeFileSync(join(base, "kustomization.yaml"), "resources: [api.yaml]\ncommonLabels: { devrig.project: test }\n")
+    const { stdout } = await runOk(kubectl.kustomize(base), { env: kubeEnv(dir), timeoutMs: 30_000 })
+    const [built] = parseManifests(stdout)
+    expect((built as any).spec.template.spec.containers[0].image).toBe(REF)
+    expect((built as any).metadata.labels["devrig.project"]).toBe("test")
+  })
+
+  test("a port-forward that keeps dropping is restarted with backoff and stops for good on stop()", async () => {
+    const cfg = fakeConfig({}, tempProject())
+    writeKubeconfig(cfg.identity.root, unreachableKubeconfig())
+    const spec: PortForwardSpec = { addon: "t", localPort: 39999, target: "svc/nothing", remotePort: "80", namespace: "default", url: "http://localhost:39999" }
+    const logs: string[] = []
+    const pf = startPortForwards(cfg, (l) => logs.push(l), [spec])
+    const deadline = Date.now() + 6000
+    while (logs.length < 2 && Date.now() < deadline) await Bun.sleep(100)
+    await pf.stop()
+    expect(logs.length).toBeGreaterThanOrEqual(2)
+    expect(logs[0]).toMatch(/^port-forward http:\/\/localhost:39999 → svc\/nothing:80 exited \(1\).*retrying in 1s$/)
+    expect(logs[1]).toContain("retrying in 2s")
+    const count = logs.length
+    await Bun.sleep(1500)
+    expect(logs.length).toBe(count)
+  })
+})
