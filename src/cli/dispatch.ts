@@ -21,12 +21,26 @@ export const COMMANDS: Record<string, { load: Loader; description: string }> = {
   validate: { load: () => import("./validate.ts").then((m) => m.default), description: "Check devrig.toml and show the resolved plan" },
   init: { load: () => import("./init.ts").then((m) => m.default), description: "Write a starter devrig.toml" },
   doctor: { load: () => import("./doctor.ts").then((m) => m.default), description: "Check the tools this config needs" },
+  query: { load: () => import("./query-cmd.ts").then((m) => m.default), description: "Query traces, metrics, logs and status as JSON (for scripts and agents)" },
+  cluster: { load: () => import("./cluster.ts").then((m) => m.default), description: "Create or delete the k3d cluster; print its kubeconfig path" },
+  kubectl: { load: () => import("./kubectl.ts").then((m) => m.default), description: "kubectl against this project's cluster (alias: k)" },
+}
+
+/** Commands whose arguments belong to another program: only flags before the name are devrig's. */
+const PASSTHROUGH: Record<string, (args: string[]) => Promise<number>> = {
+  kubectl: (args) => import("./kubectl.ts").then((m) => m.kubectlProxy(args, { file: globalOptions.file })),
 }
 
 const ALIASES: Record<string, string> = { k: "kubectl" }
 
 export async function run(argv: string[], version: string): Promise<number> {
   try {
+    const at = commandIndex(argv)
+    const pass = at >= 0 ? PASSTHROUGH[ALIASES[argv[at]!] ?? argv[at]!] : undefined
+    if (pass) {
+      extractGlobals(argv.slice(0, at))
+      return await pass(argv.slice(at + 1))
+    }
     const rest = extractGlobals(argv)
     const end = rest.indexOf("--")
     if ((end < 0 ? rest : rest.slice(0, end)).some((a) => a === "-f" || a === "--file"))
@@ -57,6 +71,16 @@ export async function run(argv: string[], version: string): Promise<number> {
   } catch (e) {
     return report(e)
   }
+}
+
+/** Index of the command name: the first word that is neither a flag nor the value of -f. */
+function commandIndex(argv: string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === "-f" || a === "--file") i++
+    else if (!a.startsWith("-")) return i
+  }
+  return -1
 }
 
 /** Index of the command name: the first word that is neither a flag nor the value of -f. */

@@ -45,7 +45,9 @@ export function telemetryVars(service: string, dashboard: DashboardInfo | undefi
   if (!dashboard) return {}
   return {
     DEVRIG_DASHBOARD_URL: dashboard.url,
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://localhost:${dashboard.httpPort}`,
+    // 127.0.0.1, not localhost: the receivers listen on IPv4 loopback only, and some clients
+    // resolve localhost to ::1 first.
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${dashboard.httpPort}`,
     OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
     OTEL_SERVICE_NAME: service,
   }
