@@ -83,16 +83,6 @@ function commandIndex(argv: string[]): number {
   return -1
 }
 
-/** Index of the command name: the first word that is neither a flag nor the value of -f. */
-function commandIndex(argv: string[]): number {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    if (a === "-f" || a === "--file") i++
-    else if (!a.startsWith("-")) return i
-  }
-  return -1
-}
-
 function usage(version: string): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length)) + 2
   const lines = Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(width)}${v.description}`)
