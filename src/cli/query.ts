@@ -1,0 +1,197 @@
+/**
+ * `devrig query …`: machine-readable telemetry from the running devrig of this project, over
+ * its REST API. Flags are validated here (bad input → exit 1 before any request) and sent
+ * under the same names the API parses (src/query/params.ts).
+ */
+import { defineCommand, type ArgsDef, type CommandDef } from "citty"
+import { ExternalError, InputError } from "../errors.ts"
+import { render, type OutputFormat } from "../query/format.ts"
+import { logQuery, metricSeriesQuery, traceQuery } from "../query/params.ts"
+import { parseTraceId } from "../query/parse.ts"
+
+export type QueryKind = "traces" | "trace" | "related" | "metrics" | "logs" | "status"
+
+export interface QueryFlags {
+  service?: string
+  status?: string
+  minDuration?: string
+  limit?: string
+  around?: string
+  window?: string
+  from?: string
+  to?: string
+  name?: string
+  last?: string
+  level?: string[]
+  label?: string[]
+  search?: string
+  traceId?: string
+}
+
+/** The API path (with query string) for a query; throws InputError for invalid flags. */
+export function buildPath(kind: QueryKind, flags: QueryFlags, id?: string): string {
+  const p = new URLSearchParams()
+  const set = (k: string, v: string | undefined) => {
+    if (v !== undefined && v !== "") p.set(k, v)
+  }
+  for (const [k, v] of Object.entries(flags)) {
+    if (Array.isArray(v)) for (const x of v) p.append(k, x)
+    else set(k, v as string | undefined)
+  }
+  switch (kind) {
+    case "traces":
+      traceQuery(p)
+      return `/api/traces?${p}`
+    case "logs":
+      logQuery(p)
+      return `/api/logs?${p}`
+    case "metrics":
+      if (flags.name) metricSeriesQuery(p, flags.name)
+      return `/api/metrics?${p}`
+    case "trace":
+    case "related": {
+      const tid = parseTraceId(id ?? "", "trace id")
+      const q = new URLSearchParams()
+      if (kind === "related") {
+        if (flags.window) q.set("window", flags.window)
+        if (flags.limit) q.set("limit", flags.limit)
+      }
+      const qs = q.toString()
+      return `/api/traces/${tid}${kind === "related" ? "/related" : ""}${qs ? `?${qs}` : ""}`
+    }
+    case "status":
+      return "/api/status"
+  }
+}
+
+/** Fetch one query from a running devrig and return the rendered output. */
+export async function runQuery(baseUrl: string, kind: QueryKind, opts: { flags?: QueryFlags; id?: string; format?: OutputFormat } = {}): Promise<string> {
+  const format = opts.format ?? "json"
+  if (format !== "json" && format !== "json-pretty" && format !== "table") {
+    throw new InputError(`invalid --format "${format}"`, { hint: "use json, json-pretty or table" })
+  }
+  const path = buildPath(kind, opts.flags ?? {}, opts.id)
+  let res: Response
+  try {
+    res = await fetch(new URL(path, baseUrl), { signal: AbortSignal.timeout(15_000) })
+  } catch (e) {
+    throw new InputError(`devrig is not reachable at ${baseUrl}`, {
+      hint: "is `devrig start` running for this project? (the dashboard may also have stopped)",
+      cause: e,
+    })
+  }
+  const text = await res.text()
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    throw new ExternalError(`unexpected response from ${baseUrl}${path} (HTTP ${res.status})`)
+  }
+  if (!res.ok) {
+    const msg = (body as { error?: { message?: string } })?.error?.message ?? `HTTP ${res.status}`
+    if (res.status < 500) throw new InputError(msg)
+    throw new ExternalError(`devrig answered ${res.status}: ${msg}`)
+  }
+  return render(body, format)
+}
+
+/** citty keeps only the last value of a repeated flag; collect them all from argv. */
+export function repeated(rawArgs: string[], name: string): string[] {
+  const out: string[] = []
+  for (let i = 0; i < rawArgs.length; i++) {
+    const a = rawArgs[i]!
+    if (a === `--${name}` && i + 1 < rawArgs.length) out.push(rawArgs[++i]!)
+    else if (a.startsWith(`--${name}=`)) out.push(a.slice(name.length + 3))
+  }
+  return out
+}
+
+const FORMAT = {
+  format: { type: "string", default: "json", description: "json (NDJSON, default), json-pretty, or table", valueHint: "json|json-pretty|table" },
+} as const satisfies ArgsDef
+
+const TIME = {
+  from: { type: "string", description: "Start of the time window (ISO 8601)", valueHint: "time" },
+  to: { type: "string", description: "End of the time window (ISO 8601)", valueHint: "time" },
+  window: { type: "string", description: "Half-width of the --around window (default 5s)", valueHint: "duration" },
+  limit: { type: "string", description: "Maximum results (default 100)", valueHint: "n" },
+} as const satisfies ArgsDef
+
+type Args = Record<string, string | boolean | string[] | undefined>
+
+function flagsOf(args: Args, rawArgs: string[]): QueryFlags {
+  const s = (k: string) => (typeof args[k] === "string" ? (args[k] as string) : undefined)
+  return {
+    service: s("service"),
+    status: s("status"),
+    minDuration: s("min-duration"),
+    limit: s("limit"),
+    around: s("around"),
+    window: s("window"),
+    from: s("from"),
+    to: s("to"),
+    name: s("name"),
+    last: s("last"),
+    level: repeated(rawArgs, "level"),
+    label: repeated(rawArgs, "label"),
+    search: s("search"),
+    traceId: s("trace-id"),
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyCommand = CommandDef<any>
+
+function sub(kind: QueryKind, description: string, args: ArgsDef, resolveBaseUrl: () => Promise<string>): AnyCommand {
+  return defineCommand({
+    meta: { name: kind, description },
+    args: { ...args, ...FORMAT },
+    async run({ args, rawArgs }) {
+      const a = args as Args
+      const flags = flagsOf(a, rawArgs)
+      // validate before looking for a running devrig: a typo should not read as "not running"
+      buildPath(kind, flags, typeof a.id === "string" ? a.id : undefined)
+      const base = await resolveBaseUrl()
+      process.stdout.write(await runQuery(base, kind, { flags, id: a.id as string | undefined, format: a.format as OutputFormat }))
+    },
+  })
+}
+
+/** `devrig query`. resolveBaseUrl finds the running devrig's dashboard URL (InputError if none). */
+export function createQueryCommand(resolveBaseUrl: () => Promise<string>): AnyCommand {
+  const service = { service: { type: "string", description: "Only this service", valueHint: "name" } } as const satisfies ArgsDef
+  const id = { id: { type: "positional", required: true, description: "Trace id (32 hex characters)" } } as const satisfies ArgsDef
+  return defineCommand({
+    meta: { name: "query", description: "Query traces, metrics, logs and status of the running devrig (NDJSON)" },
+    subCommands: {
+      traces: sub("traces", "List recent traces, newest first", {
+        ...service,
+        status: { type: "string", description: "ok or error", valueHint: "ok|error" },
+        "min-duration": { type: "string", description: "Only traces at least this long (e.g. 100ms)", valueHint: "duration" },
+        search: { type: "string", description: "Substring of any span name", valueHint: "text" },
+        around: { type: "string", description: "Traces overlapping this time ± --window", valueHint: "time" },
+        ...TIME,
+      }, resolveBaseUrl),
+      trace: sub("trace", "One trace with its span tree", { ...id }, resolveBaseUrl),
+      related: sub("related", "Logs and metrics related to a trace", { ...id, window: TIME.window, limit: TIME.limit }, resolveBaseUrl),
+      metrics: sub("metrics", "Metric names, or the series of one metric with --name", {
+        ...service,
+        name: { type: "string", description: "Metric name: print its series", valueHint: "metric" },
+        last: { type: "string", description: "Only points from the last duration (e.g. 5m)", valueHint: "duration" },
+        label: { type: "string", description: "Attribute filter key=value (repeatable)", valueHint: "key=value" },
+        search: { type: "string", description: "Substring of metric names (listing)", valueHint: "text" },
+        from: TIME.from,
+        to: TIME.to,
+      }, resolveBaseUrl),
+      logs: sub("logs", "Structured logs (OTLP), newest first", {
+        ...service,
+        level: { type: "string", description: "trace|debug|info|warn|error|fatal (repeatable)", valueHint: "level" },
+        search: { type: "string", description: "Substring of the body", valueHint: "text" },
+        "trace-id": { type: "string", description: "Only logs of this trace", valueHint: "id" },
+        around: { type: "string", description: "A trace id (its logs + its services' logs in its window) or a time", valueHint: "id|time" },
+        ...TIME,
+      }, resolveBaseUrl),
+      status: sub("status", "Services, containers, cluster and collector counters", {}, resolveBaseUrl),
+    },
+  })
+}

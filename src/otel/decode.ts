@@ -1,0 +1,127 @@
+/**
+ * Turning an untrusted OTLP/HTTP body into a protobuf-es message: capped reads, capped
+ * decompression (a gzip bomb stops at the cap, it is never inflated fully), protobuf or
+ * OTLP/JSON. Every failure is an OtlpError the receiver maps to 400/413/415.
+ */
+import { gunzip, inflate } from "node:zlib"
+import { promisify } from "node:util"
+import { fromBinary, fromJson, type DescMessage, type MessageShape } from "@bufbuild/protobuf"
+
+const gunzipAsync = promisify(gunzip)
+const inflateAsync = promisify(inflate)
+
+export const HTTP_MAX_BYTES = 20 * 1024 * 1024
+export const GRPC_MAX_BYTES = 4 * 1024 * 1024
+
+export class OtlpError extends Error {
+  constructor(
+    readonly kind: "invalid" | "too_large" | "unsupported",
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Read a request body, failing as soon as it passes `max` bytes. */
+export async function readCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0)
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > max) {
+      await reader.cancel().catch(() => {})
+      throw new OtlpError("too_large", `request body exceeds ${max} bytes`)
+    }
+    chunks.push(value)
+  }
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(total)
+  let off = 0
+  for (const c of chunks) {
+    out.set(c, off)
+    off += c.byteLength
+  }
+  return out
+}
+
+export async function decompress(data: Uint8Array, encoding: string | null, max: number): Promise<Uint8Array> {
+  const enc = (encoding ?? "identity").trim().toLowerCase()
+  if (enc === "" || enc === "identity" || data.byteLength === 0) return data
+  if (enc !== "gzip" && enc !== "deflate") throw new OtlpError("unsupported", `unsupported Content-Encoding "${enc}"`)
+  try {
+    // maxOutputLength makes zlib stop inflating at the cap instead of allocating the whole output
+    const out = await (enc === "gzip" ? gunzipAsync : inflateAsync)(data, { maxOutputLength: max })
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+  } catch (e) {
+    if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError) {
+      throw new OtlpError("too_large", `decompressed body exceeds ${max} bytes`)
+    }
+    throw new OtlpError("invalid", `body is not valid ${enc}: ${(e as Error).message}`)
+  }
+}
+
+export function decodeProto<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
+  try {
+    return fromBinary(schema, bytes)
+  } catch (e) {
+    throw new OtlpError("invalid", `malformed protobuf ${schema.name}: ${(e as Error).message}`)
+  }
+}
+
+const ID_FIELDS = new Set(["traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id"])
+const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/
+
+/** OTLP/JSON carries ids as hex; protobuf-es' JSON reader expects base64 for bytes fields. */
+function hexIdsToBase64(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (const x of v) hexIdsToBase64(x)
+    return
+  }
+  if (!v || typeof v !== "object") return
+  const o = v as Record<string, unknown>
+  for (const k in o) {
+    const x = o[k]
+    if (typeof x === "string") {
+      if (ID_FIELDS.has(k) && HEX_RE.test(x)) o[k] = Buffer.from(x, "hex").toString("base64")
+    } else if (x && typeof x === "object") hexIdsToBase64(x)
+  }
+}
+
+export function decodeJson<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
+  if (bytes.byteLength === 0) return fromBinary(schema, bytes)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes))
+  } catch (e) {
+    throw new OtlpError("invalid", `malformed JSON: ${(e as Error).message}`)
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new OtlpError("invalid", `expected a JSON object for ${schema.name}`)
+  }
+  hexIdsToBase64(parsed)
+  try {
+    return fromJson(schema, parsed as never, { ignoreUnknownFields: true })
+  } catch (e) {
+    throw new OtlpError("invalid", `invalid OTLP/JSON ${schema.name}: ${(e as Error).message}`)
+  }
+}
+
+/** google.rpc.Status {code, message} in protobuf wire format (the OTLP/HTTP error body). */
+export function encodeRpcStatus(code: number, message: string): Uint8Array {
+  const msg = new TextEncoder().encode(message)
+  const out: number[] = [0x08, code, 0x12]
+  let n = msg.byteLength
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80)
+    n >>>= 7
+  }
+  out.push(n)
+  const buf = new Uint8Array(out.length + msg.byteLength)
+  buf.set(out)
+  buf.set(msg, out.length)
+  return buf
+}

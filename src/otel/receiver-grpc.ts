@@ -1,0 +1,99 @@
+/**
+ * OTLP/gRPC receiver: ConnectRPC's node adapter (gRPC protocol only) on node:http2, which Bun
+ * implements well enough for grpc-js clients (trailers, gzip). readMaxBytes must be set: the
+ * default is 4 GiB. Connect enforces it on the decompressed message too.
+ */
+import http2 from "node:http2"
+import type { AddressInfo } from "node:net"
+import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect"
+import { connectNodeAdapter } from "@connectrpc/connect-node"
+import { GRPC_MAX_BYTES } from "./decode.ts"
+import { ingestLogs, ingestMetrics, ingestTraces } from "./ingest.ts"
+import type { TelemetryStore } from "./store.ts"
+import { TraceService } from "./gen/trace_service_pb.ts"
+import { LogsService } from "./gen/logs_service_pb.ts"
+import { MetricsService } from "./gen/metrics_service_pb.ts"
+
+function routes(store: TelemetryStore) {
+  const guard = <T>(fn: () => T): T => {
+    try {
+      return fn()
+    } catch (e) {
+      store.rejectedRequests++
+      throw new ConnectError(`internal error: ${(e as Error)?.message ?? e}`, Code.Internal)
+    }
+  }
+  return (router: ConnectRouter) => {
+    router.service(TraceService, { export: async (req) => (guard(() => ingestTraces(store, req)), {}) })
+    router.service(MetricsService, { export: async (req) => (guard(() => ingestMetrics(store, req)), {}) })
+    router.service(LogsService, { export: async (req) => (guard(() => ingestLogs(store, req)), {}) })
+  }
+}
+
+export interface GrpcReceiver {
+  port: number
+  stop(): Promise<void>
+}
+
+export function startOtlpGrpc(store: TelemetryStore, port: number, hostname = "127.0.0.1"): Promise<GrpcReceiver> {
+  const handler = connectNodeAdapter({
+    routes: routes(store),
+    grpc: true,
+    grpcWeb: false,
+    connect: false,
+    readMaxBytes: GRPC_MAX_BYTES,
+  })
+  const server = http2.createServer((req, res) => {
+    correctStatus(res, store)
+    handler(req, res)
+  })
+  const sessions = new Set<http2.ServerHttp2Session>()
+  server.on("session", (session) => {
+    sessions.add(session)
+    // a client that resets its connection mid-request must not take the process down
+    session.on("error", () => {})
+    session.on("close", () => sessions.delete(session))
+  })
+  server.on("sessionError", () => {})
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error) => {
+      server.close()
+      reject(e)
+    }
+    server.once("error", onError)
+    server.listen(port, hostname, () => {
+      server.off("error", onError)
+      server.on("error", () => {})
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        stop: () =>
+          new Promise<void>((res) => {
+            server.close(() => res())
+            // close() waits for open sessions, and exporters keep theirs alive
+            for (const s of sessions) s.destroy()
+          }),
+      })
+    })
+  })
+}
+
+type Headers = Record<string, unknown> | undefined
+
+/**
+ * Connect reports an unparseable protobuf message as INTERNAL; for a receiver it is the
+ * client's fault (INVALID_ARGUMENT, so exporters do not retry it). The status travels in the
+ * trailers, or in the headers of a trailers-only response, so both are patched.
+ */
+function correctStatus(res: http2.Http2ServerResponse, store: TelemetryStore): void {
+  const fix = (h: Headers): Headers => {
+    const status = h?.["grpc-status"]
+    if (status === undefined || status === "0") return h
+    store.rejectedRequests++
+    const msg = typeof h!["grpc-message"] === "string" ? decodeURIComponent(h!["grpc-message"] as string) : ""
+    return status === String(Code.Internal) && msg.startsWith("parse binary") ? { ...h, "grpc-status": String(Code.InvalidArgument) } : h
+  }
+  const writeHead = res.writeHead.bind(res) as (status: number, headers?: Headers) => unknown
+  res.writeHead = ((status: number, headers?: Headers) => writeHead(status, fix(headers))) as typeof res.writeHead
+  const addTrailers = res.addTrailers.bind(res)
+  res.addTrailers = (h) => addTrailers(fix(h as Headers) as http2.OutgoingHttpHeaders)
+}

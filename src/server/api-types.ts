@@ -1,0 +1,277 @@
+/**
+ * Every JSON shape the REST API (/api/*) and the WebSocket (/api/ws) return. Shared by the
+ * server, `devrig query` and the dashboard. Stability contract: fields are only ever added,
+ * never renamed or removed.
+ *
+ * Conventions:
+ * - ids (traceId, spanId) are lowercase hex, as in OTLP/JSON;
+ * - timestamps are ISO 8601 strings (UTC, millisecond precision); `*_ms` fields are numbers;
+ *   `*UnixNano` fields are decimal strings (int64 does not fit a JS number);
+ * - attribute values are plain JSON (string, number, boolean, array, object, or null);
+ *   bytes become base64 strings, int64 beyond 2^53 become decimal strings.
+ */
+import type { ComponentStatus, StatusSnapshot } from "../status.ts"
+
+export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue }
+export type Attributes = Record<string, AttrValue>
+
+/** Error body of every non-2xx /api response (404 unknown path/id, 400 bad query, 403 origin). */
+export interface ApiError {
+  error: { code: "NOT_FOUND" | "BAD_REQUEST" | "FORBIDDEN" | "INTERNAL"; message: string }
+}
+
+// ─── Traces ─────────────────────────────────────────────────────────────────────────────────
+
+export type TraceStatus = "ok" | "error"
+
+/** One row of GET /api/traces and `devrig query traces` (NDJSON line). */
+export interface TraceSummary {
+  traceId: string
+  /** service of the root span (or of the earliest span when the root has not arrived) */
+  service: string
+  /** root span name */
+  operation: string
+  duration_ms: number
+  status: TraceStatus
+  /** number of spans received so far */
+  spans: number
+  /** start of the trace */
+  timestamp: string
+  /** every service that contributed a span, sorted */
+  services: string[]
+  /** number of spans with error status (status code ERROR, or HTTP status >= 500) */
+  errorCount: number
+  /** false while the root span (no parent) has not been received */
+  hasRoot: boolean
+}
+
+export type SpanKind = "unspecified" | "internal" | "server" | "client" | "producer" | "consumer"
+export type SpanStatusCode = "unset" | "ok" | "error"
+
+export interface SpanEvent {
+  name: string
+  timestamp: string
+  timeUnixNano: string
+  attributes: Attributes
+}
+
+export interface SpanLink {
+  traceId: string
+  spanId: string
+  traceState?: string
+  attributes: Attributes
+}
+
+export interface SpanDetail {
+  traceId: string
+  spanId: string
+  /** absent for a root span */
+  parentSpanId?: string
+  name: string
+  service: string
+  kind: SpanKind
+  startTime: string
+  endTime: string
+  startTimeUnixNano: string
+  endTimeUnixNano: string
+  duration_ms: number
+  status: { code: SpanStatusCode; message?: string }
+  /** true when status is error or an http status attribute is >= 500 */
+  isError: boolean
+  attributes: Attributes
+  events: SpanEvent[]
+  links: SpanLink[]
+  /** resource attributes (service.name, host, sdk…) */
+  resource: Attributes
+  scope: { name: string; version?: string }
+  /** depth in the span tree (root = 0); orphans whose parent never arrived are depth 0 */
+  depth: number
+  /** spanIds of direct children, ordered by start time */
+  children: string[]
+}
+
+/** GET /api/traces/:id and `devrig query trace <id>`. */
+export interface TraceDetail extends TraceSummary {
+  /** spans in depth-first tree order (parent before children, siblings by start time) */
+  spans_detail: SpanDetail[]
+  /** spanIds with no parent in this trace (the root, plus orphans) */
+  roots: string[]
+}
+
+// ─── Logs ───────────────────────────────────────────────────────────────────────────────────
+
+export interface LogRecord {
+  /** record time (falls back to observed time when the sender left it 0) */
+  timestamp: string
+  observedTimestamp: string
+  timeUnixNano: string
+  service: string
+  severityText: string
+  /** OTLP severity number 0–24 (0 = unspecified) */
+  severityNumber: number
+  /** normalized level derived from severityNumber (or severityText when the number is 0) */
+  level: LogLevel
+  /** string bodies stay strings; structured bodies are JSON values */
+  body: AttrValue
+  attributes: Attributes
+  traceId?: string
+  spanId?: string
+  resource: Attributes
+  scope: { name: string; version?: string }
+}
+
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "unspecified"
+
+// ─── Metrics ────────────────────────────────────────────────────────────────────────────────
+
+export type MetricType = "gauge" | "sum" | "histogram" | "exponential_histogram" | "summary"
+
+/** One row of GET /api/metrics (no name) and `devrig query metrics`. */
+export interface MetricInfo {
+  name: string
+  type: MetricType
+  unit: string
+  description: string
+  services: string[]
+  /** number of distinct series (service + attributes) */
+  series: number
+  /** data points currently stored */
+  points: number
+  lastTimestamp: string
+  /** sums only */
+  monotonic?: boolean
+  temporality?: "cumulative" | "delta" | "unspecified"
+}
+
+export interface NumberPoint {
+  timestamp: string
+  timeUnixNano: string
+  startTimeUnixNano?: string
+  value: number
+  /** trace ids of exemplars attached to this point (cross-navigation) */
+  exemplarTraceIds?: string[]
+}
+
+export interface HistogramPoint {
+  timestamp: string
+  timeUnixNano: string
+  startTimeUnixNano?: string
+  count: number
+  sum?: number
+  min?: number
+  max?: number
+  /** explicit upper bounds; bucketCounts has bounds.length + 1 entries */
+  bounds: number[]
+  bucketCounts: number[]
+  exemplarTraceIds?: string[]
+}
+
+export interface ExponentialHistogramPoint {
+  timestamp: string
+  timeUnixNano: string
+  startTimeUnixNano?: string
+  count: number
+  sum?: number
+  min?: number
+  max?: number
+  scale: number
+  zeroCount: number
+  positive: { offset: number; bucketCounts: number[] }
+  negative: { offset: number; bucketCounts: number[] }
+  exemplarTraceIds?: string[]
+}
+
+export interface SummaryPoint {
+  timestamp: string
+  timeUnixNano: string
+  startTimeUnixNano?: string
+  count: number
+  sum: number
+  quantiles: { quantile: number; value: number }[]
+}
+
+export type MetricPoint = NumberPoint | HistogramPoint | ExponentialHistogramPoint | SummaryPoint
+
+/** One series of GET /api/metrics?name=… and `devrig query metrics --name …`. */
+export interface MetricSeries {
+  name: string
+  type: MetricType
+  unit: string
+  service: string
+  attributes: Attributes
+  /** oldest first; the shape depends on `type` */
+  points: MetricPoint[]
+}
+
+// ─── Cross-telemetry ────────────────────────────────────────────────────────────────────────
+
+/** GET /api/traces/:id/related and `devrig query related <id>`. */
+export interface RelatedTelemetry {
+  trace: TraceSummary
+  /** the window used for the service/time fallback: trace start − 5 s … trace end + 5 s */
+  window: { from: string; to: string }
+  /** logs carrying this trace id */
+  logs: LogRecord[]
+  /** logs of the trace's services inside the window that carry no (or another) trace id */
+  nearbyLogs: LogRecord[]
+  /** series of the trace's services with the points inside the window */
+  metrics: MetricSeries[]
+}
+
+// ─── Status ─────────────────────────────────────────────────────────────────────────────────
+
+export interface SignalCounters {
+  /** items accepted by the receivers (spans, data points, log records) */
+  received: number
+  /** items currently held */
+  stored: number
+  /** items dropped by the count cap or the retention age */
+  evicted: number
+}
+
+export interface CollectorCounters {
+  traces: SignalCounters & { traceCount: number }
+  metrics: SignalCounters & { seriesCount: number }
+  logs: SignalCounters
+  /** requests rejected (malformed, oversized) */
+  rejectedRequests: number
+  limits: { traceBuffer: number; metricBuffer: number; logBuffer: number; retentionMs: number }
+}
+
+/** GET /api/status and `devrig query status`. */
+export interface StatusResponse extends StatusSnapshot {
+  collector: CollectorCounters
+}
+
+/** GET /api/config */
+export interface ConfigResponse {
+  path: string
+  source: string
+  problems: { line: number; column: number; message: string }[]
+}
+
+/** POST /api/services/:name/{start,stop,restart} */
+export interface ActionResponse {
+  ok: true
+  name: string
+  action: "start" | "stop" | "restart"
+}
+
+/** GET /api/env → service → vars; GET /api/env/:service → vars (secrets masked) */
+export type EnvResponse = Record<string, Record<string, string>>
+export type ServiceEnvResponse = Record<string, string>
+
+// ─── WebSocket /api/ws ──────────────────────────────────────────────────────────────────────
+
+/**
+ * Server → client messages (JSON text frames). Telemetry events are batched: one message per
+ * signal per flush (~250 ms) rather than one per item. A client that falls too far behind is
+ * closed (code 1008) and should reconnect and refetch.
+ */
+export type WsEvent =
+  | { type: "hello"; status: StatusResponse }
+  | { type: "status"; component: ComponentStatus }
+  | { type: "traces"; traces: TraceSummary[] }
+  | { type: "logs"; logs: LogRecord[] }
+  | { type: "metrics"; metrics: MetricInfo[] }
+  | { type: "collector"; collector: CollectorCounters }

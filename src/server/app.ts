@@ -1,0 +1,131 @@
+/**
+ * The REST API (Elysia). Handlers are thin: parse the query string, call src/query, return
+ * JSON. Errors are formatted once, in onError: InputError → 400, unknown path/id → 404,
+ * anything else → 500; /api never answers with HTML. Testable with app.handle(new Request(…)).
+ */
+import { Elysia } from "elysia"
+import { InputError, isDevrigError } from "../errors.ts"
+import type { TelemetryStore } from "../otel/store.ts"
+import { queryLogs } from "../query/logs.ts"
+import { listMetrics, metricSeries } from "../query/metrics.ts"
+import { logQuery, metricListQuery, metricSeriesQuery, traceQuery } from "../query/params.ts"
+import { parseDuration, parseLimit, parseTraceId } from "../query/parse.ts"
+import { related } from "../query/related.ts"
+import { listTraces, traceDetail } from "../query/traces.ts"
+import type { Action } from "../status.ts"
+import type { ActionResponse, ApiError, StatusResponse } from "./api-types.ts"
+import type { Controller, UiHandler } from "./controller.ts"
+import { refusal } from "./security.ts"
+import type { WsClient, WsHub } from "./ws-hub.ts"
+
+export class NotFoundError extends Error {}
+
+function apiError(status: number, code: ApiError["error"]["code"], message: string): Response {
+  return Response.json({ error: { code, message } } satisfies ApiError, { status })
+}
+
+function params(request: Request): URLSearchParams {
+  return new URL(request.url).searchParams
+}
+
+function traceIdParam(id: string): string {
+  try {
+    return parseTraceId(id)
+  } catch {
+    throw new NotFoundError(`no trace ${id} (trace ids are 32 hex characters)`)
+  }
+}
+
+export interface AppOptions {
+  store: TelemetryStore
+  controller: Controller
+  hub?: WsHub
+  ui?: UiHandler
+}
+
+const ACTIONS = new Set<Action>(["start", "stop", "restart"])
+
+export function statusResponse(store: TelemetryStore, controller: Controller): StatusResponse {
+  return { ...controller.status(), collector: store.counters() }
+}
+
+export function createApp({ store, controller, hub, ui }: AppOptions) {
+  const clients = new WeakMap<object, WsClient>()
+  return new Elysia()
+    .onRequest(({ request }) => {
+      const path = new URL(request.url).pathname
+      if (path !== "/api" && !path.startsWith("/api/")) return
+      const acts = request.method !== "GET" && request.method !== "HEAD" && request.method !== "OPTIONS"
+      const why = refusal(request, acts || path === "/api/ws")
+      if (why) return apiError(403, "FORBIDDEN", why)
+    })
+    .onError(({ code, error }) => {
+      if (error instanceof NotFoundError) return apiError(404, "NOT_FOUND", error.message)
+      if (error instanceof InputError) return apiError(400, "BAD_REQUEST", error.message)
+      if (isDevrigError(error)) return apiError(500, "INTERNAL", error.message)
+      if (code === "NOT_FOUND") return apiError(404, "NOT_FOUND", "unknown endpoint")
+      if (code === "PARSE" || code === "VALIDATION") return apiError(400, "BAD_REQUEST", String((error as Error).message))
+      return apiError(500, "INTERNAL", (error as Error)?.message ?? String(error))
+    })
+    .get("/api/traces", ({ request }) => listTraces(store, traceQuery(params(request))))
+    .get("/api/traces/:id", ({ params: { id } }) => {
+      const t = traceDetail(store, traceIdParam(id))
+      if (!t) throw new NotFoundError(`no trace ${id} in the buffer (evicted, or never received)`)
+      return t
+    })
+    .get("/api/traces/:id/related", ({ params: { id }, request }) => {
+      const p = params(request)
+      const w = p.get("window")
+      const r = related(store, traceIdParam(id), {
+        windowMs: w ? parseDuration(w, "window") : undefined,
+        limit: parseLimit(p.get("limit") ?? undefined, 500),
+      })
+      if (!r) throw new NotFoundError(`no trace ${id} in the buffer (evicted, or never received)`)
+      return r
+    })
+    .get("/api/metrics", ({ request }) => {
+      const p = params(request)
+      const name = p.get("name")
+      return name ? metricSeries(store, metricSeriesQuery(p, name)) : listMetrics(store, metricListQuery(p))
+    })
+    .get("/api/logs", ({ request }) => queryLogs(store, logQuery(params(request))))
+    .get("/api/status", () => statusResponse(store, controller))
+    .get("/api/env", () => controller.env())
+    .get("/api/env/:service", ({ params: { service } }) => controller.env(decodeURIComponent(service)))
+    .get("/api/config", () => controller.config())
+    .post("/api/services/:name/:action", async ({ params: { name, action } }) => {
+      if (!ACTIONS.has(action as Action)) throw new NotFoundError(`unknown action ${action}; use start, stop or restart`)
+      const service = decodeURIComponent(name)
+      await controller.action(service, action as Action)
+      return { ok: true, name: service, action: action as Action } satisfies ActionResponse
+    }, { parse: "none" })
+    .ws("/api/ws", {
+      open(ws) {
+        if (!hub) return ws.close(1011, "live updates unavailable")
+        const raw = ws.raw as unknown as { send(t: string): number; getBufferedAmount(): number; close(c: number, r: string): void }
+        const client: WsClient = {
+          send: (t) => raw.send(t),
+          bufferedAmount: () => raw.getBufferedAmount(),
+          close: (c, r) => raw.close(c, r),
+        }
+        clients.set(ws.raw, client)
+        hub.add(client)
+        hub.send(client, { type: "hello", status: statusResponse(store, controller) })
+      },
+      close(ws) {
+        const c = clients.get(ws.raw)
+        if (c) hub?.remove(c)
+      },
+      message() {
+        // the socket is push-only; client messages are ignored
+      },
+    })
+    .get("/*", async ({ request }) => {
+      const path = new URL(request.url).pathname
+      if (path === "/api" || path.startsWith("/api/")) return apiError(404, "NOT_FOUND", `unknown endpoint GET ${path}`)
+      const res = ui ? await ui(request) : undefined
+      return res ?? new Response("not found", { status: 404, headers: { "content-type": "text/plain" } })
+    })
+}
+
+export type App = ReturnType<typeof createApp>

@@ -1,0 +1,99 @@
+/**
+ * The one entry point the supervisor calls: start the store, the REST API + dashboard on the
+ * dashboard port, and both OTLP receivers; stop() releases all three ports.
+ */
+import type { ResolvedDashboard } from "../config/resolved.ts"
+import { bindPort } from "../otel/ports.ts"
+import { startOtlpGrpc, type GrpcReceiver } from "../otel/receiver-grpc.ts"
+import { startOtlpHttp } from "../otel/receiver-http.ts"
+import { TelemetryStore } from "../otel/store.ts"
+import type { DashboardInfo } from "../status.ts"
+import { createApp, type App } from "./app.ts"
+import type { Controller, UiHandler } from "./controller.ts"
+import { WsHub } from "./ws-hub.ts"
+
+export interface TelemetryOptions {
+  dashboard: ResolvedDashboard
+  controller: Controller
+  ui?: UiHandler
+  /** default 127.0.0.1 */
+  hostname?: string
+}
+
+export interface Telemetry {
+  dashboard: DashboardInfo
+  /** e.g. "dashboard port 4000 is in use; using 4001 instead" */
+  notices: string[]
+  store: TelemetryStore
+  hub: WsHub
+  stop(): Promise<void>
+}
+
+export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry> {
+  const d = opts.dashboard
+  const hostname = opts.hostname ?? "127.0.0.1"
+  const store = new TelemetryStore({
+    traceBuffer: d.traceBuffer,
+    metricBuffer: d.metricBuffer,
+    logBuffer: d.logBuffer,
+    retentionMs: d.retentionMs,
+  })
+  const hub = new WsHub(store, opts.controller)
+  const stops: (() => Promise<void> | void)[] = [() => hub.stop()]
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => {})
+  }
+  const notices: string[] = []
+  try {
+    const api = await bindPort<App>({
+      label: "dashboard",
+      port: d.port,
+      explicit: d.explicit.port,
+      bind: async (port) => {
+        const app = createApp({ store, controller: opts.controller, hub, ui: opts.ui })
+        // Elysia defaults to SO_REUSEPORT, which would let a second devrig share a taken port silently
+        app.listen({ port, hostname, reusePort: false, development: false })
+        return { value: app, port: app.server!.port! }
+      },
+    })
+    stops.push(async () => {
+      await api.value.stop(true)
+    })
+    if (api.notice) notices.push(api.notice)
+
+    const grpc = await bindPort<GrpcReceiver>({
+      label: "OTLP gRPC",
+      port: d.grpcPort,
+      explicit: d.explicit.grpcPort,
+      bind: async (port) => {
+        const r = await startOtlpGrpc(store, port, hostname)
+        return { value: r, port: r.port }
+      },
+    })
+    stops.push(() => grpc.value.stop())
+    if (grpc.notice) notices.push(grpc.notice)
+
+    const http = await bindPort({
+      label: "OTLP HTTP",
+      port: d.httpPort,
+      explicit: d.explicit.httpPort,
+      bind: async (port) => {
+        const s = startOtlpHttp(store, port, hostname)
+        return { value: s, port: s.port! }
+      },
+    })
+    stops.push(() => http.value.stop(true))
+    if (http.notice) notices.push(http.notice)
+
+    return {
+      dashboard: { url: `http://127.0.0.1:${api.port}`, port: api.port, grpcPort: grpc.port, httpPort: http.port },
+      notices,
+      store,
+      hub,
+      stop: stopAll,
+    }
+  } catch (e) {
+    await stopAll()
+    throw e
+  }
+}
