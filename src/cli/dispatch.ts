@@ -24,11 +24,15 @@ export const COMMANDS: Record<string, { load: Loader; description: string }> = {
   query: { load: () => import("./query-cmd.ts").then((m) => m.default), description: "Query traces, metrics, logs and status as JSON (for scripts and agents)" },
   cluster: { load: () => import("./cluster.ts").then((m) => m.default), description: "Create or delete the k3d cluster; print its kubeconfig path" },
   kubectl: { load: () => import("./kubectl.ts").then((m) => m.default), description: "kubectl against this project's cluster (alias: k)" },
+  exec: { load: async () => ({ meta: { name: "exec" } }), description: "A shell (or a command) inside a running container" },
+  reset: { load: () => import("./reset.ts").then((m) => m.default), description: "Run a container's init scripts again" },
+  eject: { load: () => import("./eject.ts").then((m) => m.default), description: "Write the [docker.*] blocks as a standalone compose.yaml" },
 }
 
 /** Commands whose arguments belong to another program: only flags before the name are devrig's. */
 const PASSTHROUGH: Record<string, (args: string[]) => Promise<number>> = {
   kubectl: (args) => import("./kubectl.ts").then((m) => m.kubectlProxy(args, { file: globalOptions.file })),
+  exec: (args) => import("./exec.ts").then((m) => m.execCommand(args)),
 }
 
 const ALIASES: Record<string, string> = { k: "kubectl" }

@@ -21,7 +21,8 @@ export function summary(s: StatusSnapshot, footer: string): string {
     if (!items.length) continue
     out.push(`  ${c.bold(title)}`)
     const rows = items.map((x) => {
-      const where = x.url ?? (x.port ? `localhost:${x.port}` : "") + (x.ports ? Object.values(x.ports).map((p) => `localhost:${p}`).join(" / ") : "")
+      const named = x.ports ? Object.entries(x.ports).map(([n, p]) => `${n} localhost:${p}`) : []
+      const where = x.url ?? [x.port ? `localhost:${x.port}` : "", ...named].filter(Boolean).join(" / ")
       const loc = where + (x.autoPort ? c.dim(" (auto)") : "")
       const state = `${stateDot(x.state)} ${x.state}${x.error && x.state === "failed" ? c.red(` — ${x.error}`) : ""}`
       return [x.name, loc, state]

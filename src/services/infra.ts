@@ -8,7 +8,6 @@ import { updateState, readState } from "../project/state.ts"
 import type { Action, ComponentState, ComponentStatus } from "../status.ts"
 import type { RunningContainer } from "../docker/phase.ts"
 import type { Stream } from "./logs.ts"
-import { containerUrl } from "../docker/urls.ts"
 import { PullDisplay } from "./pull-display.ts"
 import { ClusterPhase } from "./cluster-phase.ts"
 import { ComposePhase } from "./compose-phase.ts"
@@ -47,7 +46,6 @@ export class Infra {
         port: c.port?.host,
         ports: Object.keys(ports).length ? ports : undefined,
         autoPort: c.port?.auto || undefined,
-        url: containerUrl(c),
         detail: c.image,
       })
     }
