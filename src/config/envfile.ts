@@ -46,15 +46,17 @@ export class UndefinedVariableError extends Error {
 }
 
 /**
- * Expands `$VAR` and `${VAR}` from `lookup`; `$$` is a literal `$`. An undefined variable throws
+ * Expands `$VAR`, `${VAR}` and `${VAR:-default}` from `lookup`; `$$` is a literal `$`. An undefined variable throws
  * UndefinedVariableError (the caller names the key). Returns the names it used.
  */
 export function expandVars(input: string, lookup: (name: string) => string | undefined): { value: string; used: string[] } {
   const used: string[] = []
-  const value = input.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, braced, bare) => {
+  const value = input.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, braced, fallback, bare) => {
     if (all === "$$") return "$"
     const name = (braced ?? bare) as string
     const v = lookup(name)
+    // ${VAR:-default}, as in sh and Compose: the default when VAR is unset or empty.
+    if ((v === undefined || v === "") && fallback !== undefined) return fallback
     if (v === undefined) throw new UndefinedVariableError(name)
     used.push(name)
     return v
