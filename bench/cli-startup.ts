@@ -22,10 +22,10 @@ try {
   const build = Bun.spawnSync(["bun", "build", "--compile", "--minify", "--bytecode", "--format=esm", src, "--outfile", hello], { stdout: "ignore", stderr: "pipe" })
   if (build.exitCode !== 0) throw new Error(`building the hello-world failed:\n${build.stderr.toString()}`)
 
-  const time = (argv: string[]): number[] => {
-    for (let i = 0; i < 5; i++) Bun.spawnSync(argv, { stdout: "ignore", stderr: "ignore" }) // warm the page cache
+  const time = (argv: string[], runs: number): number[] => {
+    for (let i = 0; i < 3; i++) Bun.spawnSync(argv, { stdout: "ignore", stderr: "ignore" }) // warm the page cache
     const out: number[] = []
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < runs; i++) {
       const t = performance.now()
       const r = Bun.spawnSync(argv, { stdout: "ignore", stderr: "ignore" })
       out.push(performance.now() - t)
@@ -43,8 +43,8 @@ try {
   const a: number[] = []
   const b: number[] = []
   for (let round = 0; round < 5; round++) {
-    a.push(...time([hello]).slice(0, Math.ceil(RUNS / 5)))
-    b.push(...time([devrig, "--version"]).slice(0, Math.ceil(RUNS / 5)))
+    a.push(...time([hello], Math.ceil(RUNS / 5)))
+    b.push(...time([devrig, "--version"], Math.ceil(RUNS / 5)))
   }
   const ma = median(a)
   const mb = median(b)
