@@ -35,6 +35,8 @@ export interface ComposeContainer {
   running: boolean
   /** meaningful once exited */
   exitCode: number
+  /** when the current or last run started (known for containers that are not running) */
+  startedAt?: string
   ports: ComposePort[]
 }
 
@@ -46,7 +48,7 @@ export async function listComposeContainers(slug: string): Promise<ComposeContai
   for (const c of list) {
     if (c.labels[LABEL_COMPOSE_ONEOFF] === "True") continue
     const running = c.state === "running"
-    const exitCode = running ? 0 : ((await inspectContainer(c.id))?.exitCode ?? 0)
+    const info = running ? undefined : await inspectContainer(c.id)
     const seen = new Set<string>()
     const ports: ComposePort[] = []
     // The engine lists a binding once per address family (0.0.0.0 and ::).
@@ -66,7 +68,8 @@ export async function listComposeContainers(slug: string): Promise<ComposeContai
       image: c.image,
       state: c.state,
       running,
-      exitCode,
+      exitCode: info?.exitCode ?? 0,
+      startedAt: info?.startedAt,
       ports,
     })
   }

@@ -58,6 +58,8 @@ export interface ComposeStack {
 export class ComposeInterruptedError extends ExternalError {}
 
 const START_TIMEOUT_MS = 60_000
+/** the engine's clock (container StartedAt) against ours; Docker Desktop runs in a VM */
+const CLOCK_SLACK_MS = 1000
 
 export async function startComposeStack(o: StartOptions): Promise<ComposeStack> {
   const ctx = await _context(o)
@@ -72,6 +74,7 @@ export async function startComposeStack(o: StartOptions): Promise<ComposeStack> 
   if (o.signal?.aborted) ac.abort()
   const up = { ...ctx, detach: o.detach, noTraefik: o.noTraefik, services: o.compose.services, signal: ac.signal }
   let done: Promise<UpResult> | undefined
+  const began = Date.now()
   try {
     if (o.detach) {
       if ((await composeUp(up)).status === "interrupted") throw new ComposeInterruptedError("compose: start interrupted")
@@ -81,7 +84,7 @@ export async function startComposeStack(o: StartOptions): Promise<ComposeStack> 
       // early must not become an unhandled rejection while we poll.
       done.then(unforward, unforward)
     }
-    for (const c of await _waitRunning(o, expected, ac.signal, done)) if (c.running) await joinNetwork(network, c)
+    for (const c of await _waitRunning(o, expected, began, ac.signal, done)) if (c.running) await joinNetwork(network, c)
     // Read ports only now: joining a network makes the engine pick new ephemeral host ports
     // for bindings published without one ("127.0.0.1::8080").
     const containers = (await listComposeContainers(o.identity.slug)).filter((c) => expected.includes(c.service) || c.running)
@@ -129,8 +132,12 @@ async function _context(o: StackRef): Promise<RunContext> {
 }
 
 /** Polls until every expected service has a running container (or one that exited 0). */
-async function _waitRunning(o: StartOptions, expected: string[], signal: AbortSignal, done?: Promise<UpResult>): Promise<ComposeContainer[]> {
-  const deadline = Date.now() + (o.startTimeoutMs ?? START_TIMEOUT_MS)
+async function _waitRunning(o: StartOptions, expected: string[], began: number, signal: AbortSignal, done?: Promise<UpResult>): Promise<ComposeContainer[]> {
+  const deadline = began + (o.startTimeoutMs ?? START_TIMEOUT_MS)
+  // A container that exited before this `up` began is last run's: a foreground Compose may not
+  // have restarted it yet, so its exit code says nothing about this start.
+  const fresh = (c: ComposeContainer) => c.startedAt !== undefined && Date.parse(c.startedAt) >= began - CLOCK_SLACK_MS
+  const done0 = (c: ComposeContainer) => c.state === "exited" && c.exitCode === 0 && fresh(c)
   let settled = false
   done?.then(
     () => (settled = true),
@@ -139,9 +146,9 @@ async function _waitRunning(o: StartOptions, expected: string[], signal: AbortSi
   for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
     if (signal.aborted) throw new ComposeInterruptedError("compose: start interrupted")
     const all = await listComposeContainers(o.identity.slug)
-    const failed = all.find((c) => expected.includes(c.service) && !c.running && c.exitCode !== 0 && c.state === "exited")
+    const failed = all.find((c) => expected.includes(c.service) && c.state === "exited" && c.exitCode !== 0 && fresh(c))
     if (failed) throw new ExternalError(`compose: service ${failed.service} exited with code ${failed.exitCode}`, { hint: `See its output: docker logs ${failed.name}` })
-    const missing = expected.filter((s) => !all.some((c) => c.service === s && (c.running || (c.state === "exited" && c.exitCode === 0))))
+    const missing = expected.filter((s) => !all.some((c) => c.service === s && (c.running || done0(c))))
     if (missing.length === 0) return all.filter((c) => expected.includes(c.service) || c.running)
     if (done && settled) {
       await done // rethrows Compose's own failure

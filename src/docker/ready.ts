@@ -42,6 +42,11 @@ type Probe = (remainingMs: number) => Promise<Attempt>
 const FIRST_DELAY_MS = 100
 const MAX_DELAY_MS = 2000
 const PROBE_TIMEOUT_MS = 5000
+/**
+ * A probe gets at least this long even right before the deadline: a last attempt cut to a few
+ * milliseconds would only report "timed out" instead of what the check actually says.
+ */
+const MIN_PROBE_MS = 1000
 
 export function describeCheck(check: ReadyCheck): string {
   switch (check.type) {
@@ -75,7 +80,7 @@ export async function waitReady(ctx: ReadyContext, check: ReadyCheck): Promise<v
   try {
     for (let attempt = 1; ; attempt++) {
       if (ctx.signal?.aborted) throw new ExternalError(`[docker.${ctx.container.name}] ready check cancelled`)
-      last = await probe(Math.max(1, deadline - Date.now())).catch((e: Error) => ({ ok: false, output: e.message }))
+      last = await probe(Math.max(MIN_PROBE_MS, deadline - Date.now())).catch((e: Error) => ({ ok: false, output: e.message }))
       if (last.ok) return
       const state = await inspectContainer(ctx.id)
       if (!state?.running) {

@@ -70,5 +70,6 @@ export function statePaths(root: string) {
     supervisorLog: join(dir, "supervisor.log"),
     compose: join(dir, "compose.yaml"),
     lock: join(dir, "supervisor.pid"),
+    lastGood: join(dir, "config.accepted.toml"),
   }
 }

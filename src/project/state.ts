@@ -77,3 +77,17 @@ export function updateState(root: string, fn: (s: State) => void): State {
 function isRecord(v: unknown): boolean {
   return !!v && typeof v === "object" && !Array.isArray(v)
 }
+
+/** The config source the running supervisor accepted last (for commands run during a broken edit). */
+export function writeLastGood(root: string, source: string): void {
+  const paths = ensureStateDir(root)
+  writeFileSync(paths.lastGood, source, { mode: 0o600 })
+}
+
+export function readLastGood(root: string): string | undefined {
+  try {
+    return readFileSync(statePaths(root).lastGood, "utf8")
+  } catch {
+    return undefined
+  }
+}

@@ -24,31 +24,19 @@ export interface InfraHooks {
 export class Infra {
   private readonly components = new Map<string, ComponentStatus>()
   private running: Record<string, RunningContainer> = {}
-  private readonly containers: ResolvedContainer[]
+  private containers: ResolvedContainer[]
   private readonly cluster: ClusterPhase
   private readonly compose: ComposePhase
 
   constructor(
-    readonly cfg: ResolvedConfig,
+    private cfg: ResolvedConfig,
     readonly selected: Set<string>,
     private readonly hooks: InfraHooks,
   ) {
     this.containers = Object.values(cfg.docker).filter((c) => selected.has(c.name))
     this.compose = new ComposePhase(cfg, hooks)
     this.cluster = new ClusterPhase(cfg, (name, text) => hooks.line(name, "sys", text), hooks.changed)
-    for (const c of this.containers) {
-      const ports = Object.fromEntries(Object.entries(c.ports).map(([n, p]) => [n, p.host]))
-      this.components.set(c.name, {
-        name: c.name,
-        kind: "docker",
-        state: "pending",
-        restarts: 0,
-        port: c.port?.host,
-        ports: Object.keys(ports).length ? ports : undefined,
-        autoPort: c.port?.auto || undefined,
-        detail: c.image,
-      })
-    }
+    for (const c of this.containers) this.components.set(c.name, containerStatus(c))
   }
 
   /** Phase 1: containers in dependency layers, ready-checked and initialised. */
@@ -114,6 +102,33 @@ export class Infra {
     return this.compose.ports()
   }
 
+  /** Hot reload: recreate changed containers, start added ones, stop and remove removed ones. */
+  async reconfigure(cfg: ResolvedConfig, d: { added: string[]; removed: string[]; changed: string[] }, old: ResolvedConfig): Promise<void> {
+    if (!d.added.length && !d.removed.length && !d.changed.length) {
+      this.cfg = cfg
+      return
+    }
+    const phase = await import("../docker/phase.ts")
+    const { removeContainer } = await import("../docker/containers.ts")
+    const { names } = await import("../project/identity.ts")
+    for (const n of [...d.removed, ...d.changed]) this.running[n]?.stopLogs()
+    if (d.removed.length || d.changed.length)
+      await phase.stopContainers(old.identity.slug, { only: [...d.removed, ...d.changed], onStatus: (n, st) => this.set(n, st) })
+    for (const n of d.removed) {
+      await removeContainer(names.container(old.identity.slug, n)).catch(() => {})
+      this.components.delete(n)
+      delete this.running[n]
+    }
+    this.cfg = cfg
+    this.containers = Object.values(cfg.docker).filter((c) => this.selected.has(c.name) || d.added.includes(c.name))
+    for (const n of d.added) this.selected.add(n)
+    for (const c of this.containers) if (!this.components.has(c.name)) this.components.set(c.name, containerStatus(c))
+    const up = [...d.changed, ...d.added].map((n) => cfg.docker[n]).filter((c): c is ResolvedContainer => !!c)
+    for (const c of up) this.components.set(c.name, { ...containerStatus(c), restarts: this.components.get(c.name)?.restarts ?? 0 })
+    // ensureContainer recreates a container whose definition hash changed.
+    for (const c of up) await this.action(c.name, "start")
+  }
+
   async action(name: string, action: Action): Promise<void> {
     const c = this.containers.find((x) => x.name === name)
     if (!c) return
@@ -137,5 +152,19 @@ export class Infra {
         if (action === "restart") s.restarts++
       }
     }
+  }
+}
+
+function containerStatus(c: ResolvedContainer): ComponentStatus {
+  const ports = Object.fromEntries(Object.entries(c.ports).map(([n, p]) => [n, p.host]))
+  return {
+    name: c.name,
+    kind: "docker",
+    state: "pending",
+    restarts: 0,
+    port: c.port?.host,
+    ports: Object.keys(ports).length ? ports : undefined,
+    autoPort: c.port?.auto || undefined,
+    detail: c.image,
   }
 }

@@ -4,12 +4,13 @@
  * Controller behind the control socket, the REST API and the dashboard.
  */
 import { inspectConfig, resolveWithPorts, type LoadedConfig } from "../config/load.ts"
-import type { ResolvedConfig } from "../config/resolved.ts"
+import type { ResolvedConfig, ResolvedService } from "../config/resolved.ts"
+import type { ConfigDiff } from "./reload.ts"
 import { closure } from "../graph/dag.ts"
 import { InputError } from "../errors.ts"
 import { statePaths } from "../project/identity.ts"
 import { markStopped, registerInstance } from "../project/registry.ts"
-import { readState, updateState, writeState } from "../project/state.ts"
+import { readState, updateState, writeLastGood, writeState } from "../project/state.ts"
 import type { Action, ComponentStatus, DashboardInfo, StatusSnapshot } from "../status.ts"
 import type { Controller, StatusEvent } from "../server/controller.ts"
 import { resolvedGraph, maskEnv } from "../cli/plan.ts"
@@ -21,6 +22,7 @@ import { preflightPorts } from "./preflight.ts"
 import { recoverOrphans } from "./recover.ts"
 import { ServiceRunner } from "./runner.ts"
 import { Infra } from "./infra.ts"
+import { watchConfig } from "./config-watch.ts"
 import { dockerPortOwner } from "./teardown.ts"
 
 export interface SupervisorOptions {
@@ -47,9 +49,11 @@ export class Supervisor implements Controller {
   private stopControl?: () => void
   private shuttingDown?: Promise<void>
   private telemetryStop?: () => Promise<void>
+  private ports: Record<string, number> = {}
+  private configWatch?: { close(): void }
 
   constructor(
-    readonly loaded: LoadedConfig,
+    public loaded: LoadedConfig,
     private readonly opts: SupervisorOptions,
   ) {
     this.logs = new LogFiles(statePaths(loaded.identity.root).logs)
@@ -73,6 +77,7 @@ export class Supervisor implements Controller {
     const ident = this.loaded.identity
     await recoverOrphans(ident.root, ident.slug, this.opts.onInfo)
     const assignment = await preflightPorts(this.loaded, (port) => dockerPortOwner(this.loaded, port))
+    this.ports = assignment.ports
     this.resolved = resolveWithPorts(this.loaded, assignment.ports)
     const graph = resolvedGraph(this.resolved)
     const known = [...graph.keys()]
@@ -87,6 +92,7 @@ export class Supervisor implements Controller {
     state.groups = {}
     delete state.dashboard
     writeState(ident.root, state)
+    writeLastGood(ident.root, this.loaded.source)
     this.stopControl = serveControl(ident.root, {
       status: () => this.status(),
       stop: (names) => (names.length ? this.stopNamed(names) : this.shutdownSoon()),
@@ -95,23 +101,7 @@ export class Supervisor implements Controller {
       env: (service, secrets) => this.envFor(service, secrets),
     }).stop
 
-    for (const s of Object.values(this.resolved.services)) {
-      if (!this.selected.has(s.name)) continue
-      this.runners.set(
-        s.name,
-        new ServiceRunner(s, {
-          slug: ident.slug,
-          env: () => processEnvFor(this.resolved, s, { dashboard: this.dashboard, composePorts: this.infra.composePorts() }),
-          line: this.line,
-          changed: this.emit,
-          recordGroup: (name, group) =>
-            updateState(ident.root, (st) => {
-              if (group) st.groups[name] = group
-              else delete st.groups[name]
-            }),
-        }),
-      )
-    }
+    for (const s of Object.values(this.resolved.services)) if (this.selected.has(s.name)) this.runners.set(s.name, this.makeRunner(s))
     this.infra = new Infra(this.resolved, this.selected, { line: this.line, info: this.opts.onInfo, changed: this.emit, detached: this.opts.detached, noTraefik: !!this.opts.noTraefik, verbose: !!this.opts.verbose })
     this.register("running")
 
@@ -125,9 +115,51 @@ export class Supervisor implements Controller {
       this.failure = { component: err.component ?? "devrig", reason: err.message, lines: [] }
       throw e
     }
+    this.configWatch = watchConfig(this, this.opts.onInfo)
     const failed = [...this.runners.values()].find((r) => r.status.state === "failed")
     if (failed) this.failure = { component: failed.svc.name, reason: failed.status.error ?? "failed", lines: failed.lastLines(20) }
     this.phase = failed && this.opts.detached ? "failed" : "up"
+  }
+
+  private makeRunner(s: ResolvedService): ServiceRunner {
+    const root = this.root
+    return new ServiceRunner(s, {
+      slug: this.loaded.identity.slug,
+      env: () => processEnvFor(this.resolved, s, this.extras()),
+      line: this.line,
+      changed: this.emit,
+      recordGroup: (name, group) =>
+        updateState(root, (st) => {
+          if (group) st.groups[name] = group
+          else delete st.groups[name]
+        }),
+    })
+  }
+
+  extras() {
+    return { dashboard: this.dashboard, composePorts: this.infra?.composePorts() ?? {} }
+  }
+
+  /** The host ports assigned in this run, by key ("services.api"), for hot reload to keep. */
+  assignedPorts(): Record<string, number> {
+    return { ...this.ports }
+  }
+
+  /** Hot reload: apply a new config whose difference was computed by diffConfigs. */
+  async applyReload(loaded: LoadedConfig, resolved: ResolvedConfig, d: ConfigDiff, ports: Record<string, number>): Promise<void> {
+    const old = this.resolved
+    this.loaded = loaded
+    writeLastGood(this.root, loaded.source)
+    this.resolved = resolved
+    this.ports = ports
+    const stopping = [...d.services.removed, ...d.services.changed].filter((n) => this.runners.has(n))
+    await Promise.all(stopping.map((n) => this.runners.get(n)!.stop()))
+    for (const n of d.services.removed) this.runners.delete(n)
+    await this.infra.reconfigure(resolved, d.docker, old)
+    const starting = [...d.services.changed, ...d.services.added].filter((n) => resolved.services[n])
+    for (const n of starting) this.runners.set(n, this.makeRunner(resolved.services[n]!))
+    this.register("running")
+    await this.startServices(starting)
   }
 
   private async startTelemetry(): Promise<void> {
@@ -204,6 +236,7 @@ export class Supervisor implements Controller {
   shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
       this.phase = "stopping"
+      this.configWatch?.close()
       const graph = resolvedGraph(this.resolved ?? { services: {}, docker: {}, identity: this.loaded.identity, env: {} })
       const order = [...this.runners.keys()]
       const stopLayered = async (names: string[]) => {
@@ -269,7 +302,7 @@ export class Supervisor implements Controller {
     const one = (name: string) => {
       const s = this.resolved.services[name]
       if (!s) throw new InputError(`unknown service \`${name}\``, { hint: `Known: ${Object.keys(this.resolved.services).join(", ")}` })
-      return maskEnv(devrigEnv(this.resolved, s, { dashboard: this.dashboard, composePorts: this.infra.composePorts() }), s.secretKeys, showSecrets)
+      return maskEnv(devrigEnv(this.resolved, s, this.extras()), s.secretKeys, showSecrets)
     }
     if (service) return one(service)
     return Object.fromEntries(Object.keys(this.resolved.services).map((n) => [n, one(n)]))
