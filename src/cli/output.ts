@@ -41,12 +41,22 @@ export function stateDot(state: string): string {
   }
 }
 
+/** Writes to stdout; a reader that went away (`devrig ps | head -1`) ends devrig quietly. */
 export function println(s = ""): void {
-  process.stdout.write(s + "\n")
+  write(process.stdout, s + "\n")
 }
 
 export function eprintln(s = ""): void {
-  process.stderr.write(s + "\n")
+  write(process.stderr, s + "\n")
+}
+
+export function write(stream: NodeJS.WriteStream, text: string): void {
+  try {
+    stream.write(text)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EPIPE") process.exit(0)
+    throw e
+  }
 }
 
 /** Pads a string to `width` visible characters (ANSI codes don't count). */

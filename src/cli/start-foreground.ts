@@ -1,7 +1,7 @@
 /** `devrig start` in the foreground (and the body of a detached supervisor). */
 import type { LoadedConfig } from "../config/load.ts"
 import { Supervisor } from "../services/supervisor.ts"
-import { c, println } from "./output.ts"
+import { c, println, write } from "./output.ts"
 import { globalOptions } from "./context.ts"
 import { logPrefix, summary } from "./summary.ts"
 
@@ -9,7 +9,7 @@ export async function runForeground(loaded: LoadedConfig, opts: { only: string[]
   const c0 = loaded.config
   const names = [...Object.keys(c0.services ?? {}), ...Object.keys(c0.docker ?? {}), ...(c0.compose?.services ?? loaded.ctx.composeServices)]
   const width = Math.max(6, ...names.map((n) => n.length))
-  const out = (s: string) => process.stdout.write(s + "\n")
+  const out = (s: string) => write(process.stdout, s + "\n")
   const sup = new Supervisor(loaded, {
     only: opts.only,
     detached: opts.detached,

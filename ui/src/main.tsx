@@ -1,11 +1,11 @@
 import { Route, Router, type RouteSectionProps } from "@solidjs/router"
+import { createSignal, lazy, onMount, Show } from "solid-js"
 import { render } from "solid-js/web"
-import { CommandPalette } from "./components/CommandPalette.tsx"
 import { Keys } from "./components/Keys.tsx"
-import { ShortcutsDialog } from "./components/ShortcutsDialog.tsx"
 import { Sidebar } from "./components/Sidebar.tsx"
 import { Toasts } from "./components/Toast.tsx"
 import { connectLive } from "./lib/live.ts"
+import { overlay } from "./lib/nav.ts"
 import "./styles.css"
 import { ConfigView } from "./views/Config.tsx"
 import { LogsView } from "./views/Logs.tsx"
@@ -13,13 +13,26 @@ import { MetricsView } from "./views/Metrics.tsx"
 import { OverviewView } from "./views/Overview.tsx"
 import { TracesView } from "./views/Traces.tsx"
 
+// Kobalte dialogs and uPlot stay off the critical path: loaded after the first paint.
+const loadPalette = () => import("./components/CommandPalette.tsx")
+const loadShortcuts = () => import("./components/ShortcutsDialog.tsx")
+const CommandPalette = lazy(() => loadPalette().then((m) => ({ default: m.CommandPalette })))
+const ShortcutsDialog = lazy(() => loadShortcuts().then((m) => ({ default: m.ShortcutsDialog })))
+
 function Shell(props: RouteSectionProps) {
+  const [dialogs, setDialogs] = createSignal(false)
+  onMount(() => {
+    const idle = window.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 200))
+    idle(() => void Promise.all([loadPalette(), loadShortcuts(), import("./components/Chart.tsx")]).then(() => setDialogs(true)))
+  })
   return (
     <div class="flex h-full">
       <Sidebar />
       <main class="flex flex-1 min-w-0">{props.children}</main>
-      <CommandPalette />
-      <ShortcutsDialog />
+      <Show when={dialogs() || overlay()}>
+        <CommandPalette />
+        <ShortcutsDialog />
+      </Show>
       <Keys />
       <Toasts />
     </div>

@@ -111,3 +111,12 @@ describe("ui reducer", () => {
     expect(s.logs.length).toBe(100_000)
   })
 })
+
+test("the boot snapshot fills an empty status but never overrides the socket's", () => {
+  const s = reduce(initialState(), { type: "snapshot", status: status() })
+  expect(s.status?.project.name).toBe("p")
+  expect(s.epoch).toBe(0)
+  const newer = { ...status(), project: { ...status().project, name: "newer" } }
+  const h = reduce(reduce(initialState(), { type: "hello", status: newer }), { type: "snapshot", status: status() })
+  expect(h.status?.project.name).toBe("newer")
+})

@@ -43,7 +43,7 @@ export function Chart(props: ChartProps) {
       focus: { alpha: 0.35 },
       scales: { x: { time: !props.bars } },
       axes: [
-        props.bars ? { ...axis, values: (_u, vals) => vals.map((v) => props.xLabels?.[v] ?? "") } : { ...axis, values: (_u, vals) => vals.map((v) => (v == null ? "" : fmtTime(v * 1000).slice(0, 8))) },
+        props.bars ? { ...axis, values: (_u, vals) => vals.map((v) => props.xLabels?.[v] ?? "") } : { ...axis, values: (u, vals) => vals.map((v) => (v == null ? "" : fmtTime(v * 1000).slice(0, (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0) < 10 ? 12 : 8))) },
         { ...axis, size: 56, values: (_u, vals) => vals.map((v) => (v == null ? "" : fmtNumber(v) + (props.unit && props.unit !== "1" ? ` ${props.unit}` : ""))) },
       ],
       series: [

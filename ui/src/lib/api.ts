@@ -35,7 +35,23 @@ const cache = new Map<string, unknown>()
 
 export const cached = <T>(url: string): T | undefined => cache.get(url) as T | undefined
 
+declare global {
+  interface Window {
+    /** requests index.html started before the bundle ran; each is used once */
+    __prefetch?: Record<string, Promise<unknown>>
+  }
+}
+
 export async function get<T>(url: string): Promise<T> {
+  const pre = window.__prefetch?.[url]
+  if (pre) {
+    delete window.__prefetch![url]
+    const data = (await pre.catch(() => undefined)) as T | undefined
+    if (data !== undefined) {
+      cache.set(url, data)
+      return data
+    }
+  }
   const res = await fetch(url, { headers: { accept: "application/json" } })
   if (!res.ok) {
     let msg = res.statusText

@@ -1,6 +1,6 @@
 /** The one live store: WebSocket events folded through the pure reducer into a Solid signal. */
 import { batch, createEffect, createSignal, on, onCleanup } from "solid-js"
-import type { WsEvent } from "../../../src/server/api-types.ts"
+import type { StatusResponse, WsEvent } from "../../../src/server/api-types.ts"
 import { cached, get } from "./api.ts"
 import { serviceColor } from "./colors.ts"
 import { initialState, type LiveEvent, type LiveState, reduce } from "./reducer.ts"
@@ -10,7 +10,7 @@ export { live }
 
 export const dispatch = (ev: LiveEvent) => {
   // Claim colours in a stable order (sorted names) before any view asks for one.
-  if (ev.type === "hello") ev.status.components.map((c) => c.name).sort().forEach(serviceColor)
+  if (ev.type === "hello" || ev.type === "snapshot") ev.status.components.map((c) => c.name).sort().forEach(serviceColor)
   setLive((s) => reduce(s, ev))
 }
 
@@ -18,6 +18,9 @@ let started = false
 export function connectLive() {
   if (started) return
   started = true
+  get<StatusResponse>("/api/status")
+    .then((status) => dispatch({ type: "snapshot", status }))
+    .catch(() => {})
   let delay = 250
   const open = () => {
     const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/ws`)

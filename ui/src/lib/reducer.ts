@@ -31,6 +31,8 @@ export interface LiveState {
 export type LocalEvent =
   | { type: "ws.open" }
   | { type: "ws.close" }
+  /** GET /api/status at boot: shows the overview before the socket's hello arrives */
+  | { type: "snapshot"; status: StatusResponse }
   | { type: "action"; name: string; action: Action }
   | { type: "action.failed"; name: string }
 
@@ -91,6 +93,8 @@ export function reduce(s: LiveState, ev: LiveEvent): LiveState {
       return { ...s, connection: "open" }
     case "ws.close":
       return { ...s, connection: "closed" }
+    case "snapshot":
+      return s.status ? s : { ...s, status: ev.status }
     case "hello":
       return { ...s, connection: "open", status: ev.status, epoch: s.epoch + 1, pending: {} }
     case "status": {

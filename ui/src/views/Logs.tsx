@@ -10,7 +10,7 @@ import { fmtTime, shortId, toMs } from "../lib/format.ts"
 import { live, useQuery } from "../lib/live.ts"
 import { jump, links, onEscape } from "../lib/nav.ts"
 import { useParams } from "../lib/params.ts"
-import { logsSince } from "../lib/reducer.ts"
+import { LOG_CAP, logsSince } from "../lib/reducer.ts"
 import { LogDetail } from "./LogDetail.tsx"
 import { LevelBadge, LEVELS, levelRank, logBody, logKey } from "./LogRow.tsx"
 
@@ -67,7 +67,7 @@ export function LogsView() {
         if (!batchRows.length) return
         const known = new Set((q.data() ?? []).slice(0, 500).map(logKey))
         const add = batchRows.filter((l) => !known.has(logKey(l)))
-        if (add.length) setFresh((r) => add.concat(r))
+        if (add.length) setFresh((r) => (r.length + add.length > LOG_CAP ? add.concat(r).slice(0, LOG_CAP) : add.concat(r)))
       },
       { defer: true },
     ),

@@ -1,7 +1,6 @@
 import { useNavigate } from "@solidjs/router"
-import { createEffect, createMemo, createSignal, For, Show } from "solid-js"
+import { createEffect, createMemo, createSignal, For, lazy, Show } from "solid-js"
 import type { MetricInfo, MetricSeries } from "../../../src/server/api-types.ts"
-import { Chart } from "../components/Chart.tsx"
 import { FilterBar, Search, Select } from "../components/Filters.tsx"
 import { Page } from "../components/Page.tsx"
 import { PointMenu } from "../components/PointMenu.tsx"
@@ -14,6 +13,7 @@ import { useParams } from "../lib/params.ts"
 import { bucketTotals, labelOptions, matchesLabel, toColumns } from "../lib/series.ts"
 
 type K = "name" | "service" | "label" | "at" | "last" | "mode" | "q"
+const Chart = lazy(() => import("../components/Chart.tsx").then((m) => ({ default: m.Chart })))
 const Q_COLORS = { p50: "#4da3ff", p90: "#f5b73b", p99: "#f2546f" }
 const TYPE_LABEL: Record<string, string> = { gauge: "gauge", sum: "sum", histogram: "histogram", exponential_histogram: "exp histogram", summary: "summary" }
 
