@@ -39,6 +39,7 @@ const ALIASES: Record<string, string> = { k: "kubectl" }
 
 export async function run(argv: string[], version: string): Promise<number> {
   try {
+    if (argv[0] === "__watchdog") return await import("../services/watchdog.ts").then((m) => m.runWatchdog(argv.slice(1)))
     const at = commandIndex(argv)
     const pass = at >= 0 ? PASSTHROUGH[ALIASES[argv[at]!] ?? argv[at]!] : undefined
     if (pass) {

@@ -51,7 +51,9 @@ export async function runDetached(loaded: LoadedConfig, argv: string[]): Promise
       const f = status.failure
       eprintln(`${c.red("✗")} ${loaded.identity.name} could not start: ${f?.component}: ${f?.reason}`)
       if (f?.lines.length) eprintln(f.lines.map((l) => `    ${c.dim("|")} ${l}`).join("\n"))
-      await Promise.race([child.exited, Bun.sleep(60_000)])
+      // An unref'd timer: a pending Bun.sleep() would keep this process alive for the full
+      // minute after the supervisor already exited.
+      await Promise.race([child.exited, new Promise((r) => setTimeout(r, 60_000).unref())])
       return 2
     }
     await Bun.sleep(100)

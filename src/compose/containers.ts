@@ -82,7 +82,13 @@ export async function joinNetwork(network: string, c: ComposeContainer): Promise
 }
 
 /** Runs one `[compose.ready_checks]` entry against every replica of the service. */
-export async function waitComposeReady(service: string, check: ReadyCheck, containers: ComposeContainer[], network: string, signal?: AbortSignal): Promise<void> {
+export async function waitComposeReady(
+  service: string,
+  check: ReadyCheck,
+  containers: ComposeContainer[],
+  network: string,
+  signal?: AbortSignal,
+): Promise<void> {
   for (const c of containers) {
     const info = await inspectContainer(c.id)
     if (!info) throw new ExternalError(`compose: service ${service}: container ${c.name} disappeared`)

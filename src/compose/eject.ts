@@ -62,8 +62,7 @@ export function renderCompose(input: EjectInput): string {
     const h = health.get(c.name)
     if (isHealthcheck(h)) _healthcheck(out, h)
     else if (h) out.push(`    # ready_check not exported: ${h.reason}`)
-    if (c.init.length)
-      out.push(`    # init not exported: ${c.init.length} script(s) devrig runs once after the first ready check; run them by hand`)
+    if (c.init.length) out.push(`    # init not exported: ${c.init.length} script(s) devrig runs once after the first ready check; run them by hand`)
     _dependsOn(out, c, byName, health)
   }
   out.push("networks:", `  ${NET}:`, `    name: ${_s(names.network(ident.slug))}`)
@@ -89,11 +88,15 @@ export function writeCompose(path: string, input: EjectInput): void {
 
 function _ports(c: ResolvedContainer, exposed: EjectInput["exposedPort"]): string[] {
   const out: string[] = []
-  const all = [...(c.port ? [c.port] : []), ...Object.entries(c.ports).sort(([a], [b]) => _cmp(a, b)).map(([, p]) => p)]
+  const all = [
+    ...(c.port ? [c.port] : []),
+    ...Object.entries(c.ports)
+      .sort(([a], [b]) => _cmp(a, b))
+      .map(([, p]) => p),
+  ]
   for (const p of all) {
     const container = p.container > 0 ? p.container : exposed?.(c)
-    if (!container)
-      throw new InputError(`eject: [docker.${c.name}] needs container_port: the image's exposed port could not be determined`)
+    if (!container) throw new InputError(`eject: [docker.${c.name}] needs container_port: the image's exposed port could not be determined`)
     out.push(`${c.bind}:${p.host}:${container}/${p.protocol}`)
   }
   return out
@@ -109,12 +112,7 @@ function _healthcheck(out: string[], h: Healthcheck): void {
   )
 }
 
-function _dependsOn(
-  out: string[],
-  c: ResolvedContainer,
-  byName: Map<string, ResolvedContainer>,
-  health: Map<string, ReturnType<typeof toHealthcheck>>,
-): void {
+function _dependsOn(out: string[], c: ResolvedContainer, byName: Map<string, ResolvedContainer>, health: Map<string, ReturnType<typeof toHealthcheck>>): void {
   const deps = [...new Set(c.dependsOn)].sort(_cmp)
   const local = deps.filter((d) => byName.has(d))
   const foreign = deps.filter((d) => !byName.has(d))

@@ -4,16 +4,7 @@
  * docs/adr/004-compose-interop.md; the strings logged in verbose mode are part of it (tested).
  */
 import { dirname } from "node:path"
-import {
-  type ComposeTarget,
-  downArgv,
-  type DownOptions,
-  formatArgv,
-  psArgv,
-  servicesArgv,
-  stopArgv,
-  upArgv,
-} from "./argv.ts"
+import { type ComposeTarget, downArgv, type DownOptions, formatArgv, psArgv, servicesArgv, stopArgv, upArgv } from "./argv.ts"
 import { composeFailure } from "./detect.ts"
 import { type Exited, type OutputSink, runCompose, type SpawnOptions } from "./process.ts"
 
@@ -134,7 +125,13 @@ function _exec(argv: string[], ctx: RunContext, onPid?: (pid: number) => void, c
   if (ctx.verbose) for (const line of verboseLines(argv, ctx.target)) ctx.logger?.info(line)
   // Own session: a terminal's Ctrl+C reaches devrig only, which then signals Compose exactly once
   // (a second signal makes v1 kill the containers instead of stopping them).
-  return (ctx.runner ?? runCompose)(argv, { cwd: composeDir(ctx.target), onOutput: ctx.onOutput, captureStdout, detached: true, onSpawn: (p) => onPid?.(p.pid) })
+  return (ctx.runner ?? runCompose)(argv, {
+    cwd: composeDir(ctx.target),
+    onOutput: ctx.onOutput,
+    captureStdout,
+    detached: true,
+    onSpawn: (p) => onPid?.(p.pid),
+  })
 }
 
 function _signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -92,7 +92,15 @@ export async function startComposeStack(o: StartOptions): Promise<ComposeStack> 
     await Promise.all(
       Object.entries(o.compose.readyChecks)
         .filter(([name]) => expected.includes(name))
-        .map(([name, check]) => waitComposeReady(name, check, running.filter((c) => c.service === name), network, ac.signal)),
+        .map(([name, check]) =>
+          waitComposeReady(
+            name,
+            check,
+            running.filter((c) => c.service === name),
+            network,
+            ac.signal,
+          ),
+        ),
     )
     if (ac.signal.aborted) throw new ComposeInterruptedError("compose: start interrupted")
     if (!done) unforward()
@@ -147,14 +155,16 @@ async function _waitRunning(o: StartOptions, expected: string[], began: number, 
     if (signal.aborted) throw new ComposeInterruptedError("compose: start interrupted")
     const all = await listComposeContainers(o.identity.slug)
     const failed = all.find((c) => expected.includes(c.service) && c.state === "exited" && c.exitCode !== 0 && fresh(c))
-    if (failed) throw new ExternalError(`compose: service ${failed.service} exited with code ${failed.exitCode}`, { hint: `See its output: docker logs ${failed.name}` })
+    if (failed)
+      throw new ExternalError(`compose: service ${failed.service} exited with code ${failed.exitCode}`, { hint: `See its output: docker logs ${failed.name}` })
     const missing = expected.filter((s) => !all.some((c) => c.service === s && (c.running || done0(c))))
     if (missing.length === 0) return all.filter((c) => expected.includes(c.service) || c.running)
     if (done && settled) {
       await done // rethrows Compose's own failure
       throw new ExternalError(`compose: Compose exited before ${missing.join(", ")} started`)
     }
-    if (Date.now() > deadline) throw new ExternalError(`compose: ${missing.join(", ")} did not start within ${Math.round((o.startTimeoutMs ?? START_TIMEOUT_MS) / 1000)}s`)
+    if (Date.now() > deadline)
+      throw new ExternalError(`compose: ${missing.join(", ")} did not start within ${Math.round((o.startTimeoutMs ?? START_TIMEOUT_MS) / 1000)}s`)
     await Bun.sleep(delay)
   }
 }
@@ -165,7 +175,10 @@ function _services(expected: string[], containers: ComposeContainer[]): Record<s
     const mine = containers.filter((c) => c.service === name).sort((a, b) => a.number - b.number)
     const ports: Record<string, number> = {}
     for (const c of mine) for (const p of c.ports) ports[`${p.container}/${p.protocol}`] ??= p.host
-    const tcp = mine.flatMap((c) => c.ports).filter((p) => p.protocol === "tcp").sort((a, b) => a.container - b.container)
+    const tcp = mine
+      .flatMap((c) => c.ports)
+      .filter((p) => p.protocol === "tcp")
+      .sort((a, b) => a.container - b.container)
     out[name] = { name, state: mine.some((c) => c.running) ? "running" : "completed", containers: mine, port: tcp[0]?.host, ports }
   }
   return out

@@ -136,19 +136,21 @@ export async function execInteractive(
     { method: "POST", path: `/exec/${id}/start`, body: { Detach: false, Tty: true }, doing: `attaching to \`${argv.join(" ")}\` in ${container}`, ok: [101, 200] },
     true,
   )
-  const resize = () => {
+  const resize = async () => {
     const { columns, rows } = term.stdout
     if (!columns || !rows) return
-    request({ method: "POST", path: `/exec/${id}/resize`, query: { h: rows, w: columns }, doing: "resizing the terminal" }).catch(() => {})
+    await request({ method: "POST", path: `/exec/${id}/resize`, query: { h: rows, w: columns }, doing: "resizing the terminal" }).catch(() => {})
   }
+  const onResize = () => void resize()
+  // Sized before any input flows, so the first command already sees the real window.
+  await resize()
   const onInput = (chunk: Buffer | string) => socket.write(chunk)
   const onInputEnd = () => socket.end()
   if (tty) term.stdin.setRawMode?.(true)
   term.stdin.on("data", onInput)
   term.stdin.on("end", onInputEnd)
   term.stdin.resume()
-  term.stdout.on("resize", resize)
-  resize()
+  term.stdout.on("resize", onResize)
   try {
     await new Promise<void>((resolve) => {
       // With a TTY the engine sends raw bytes, not multiplexed frames.
@@ -160,7 +162,7 @@ export async function execInteractive(
   } finally {
     term.stdin.off("data", onInput)
     term.stdin.off("end", onInputEnd)
-    term.stdout.off("resize", resize)
+    term.stdout.off("resize", onResize)
     if (tty) term.stdin.setRawMode?.(false)
     term.stdin.pause()
     socket.destroy()

@@ -131,7 +131,11 @@ export class ServiceRunner {
       if (result.ok) return this.set("running")
       this.sys(`ready check failed: ${result.detail}`)
       this.status.error = `ready check (${check.type}) did not pass within ${checkTimeout(check) / 1000}s: ${result.detail}`
+      // This run is over: its exit is our doing, not a crash. Without retiring the run id,
+      // onExit would see it, restart the service (or mark it "exited") and race "failed".
+      this.runId++
       await this.stopProcess()
+      this.hooks.recordGroup(this.svc.name, undefined)
       return this.set("failed", { pid: undefined })
     }
     if (this.svc.port) {
@@ -186,7 +190,8 @@ export class ServiceRunner {
   private async stopProcess(): Promise<void> {
     const proc = this.proc
     await terminate({ pgid: proc?.pid, slug: this.hooks.slug, service: this.svc.name, graceMs: this.svc.stopTimeoutMs })
-    if (proc) await Promise.race([proc.exited, Bun.sleep(2000)])
+    // unref'd: a pending sleep would hold a supervisor that is otherwise done for 2 s
+    if (proc) await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 2000).unref())])
   }
 
   /** Stops for real: the group and marked stragglers are gone and the port is free. */

@@ -23,6 +23,7 @@ import { recoverOrphans } from "./recover.ts"
 import { ServiceRunner } from "./runner.ts"
 import { Infra } from "./infra.ts"
 import { watchConfig } from "./config-watch.ts"
+import { spawnWatchdog } from "./watchdog.ts"
 import { dockerPortOwner } from "./teardown.ts"
 
 export interface SupervisorOptions {
@@ -93,6 +94,7 @@ export class Supervisor implements Controller {
     delete state.dashboard
     writeState(ident.root, state)
     writeLastGood(ident.root, this.loaded.source)
+    spawnWatchdog(ident.root, ident.slug, state.supervisor)
     this.stopControl = serveControl(ident.root, {
       status: () => this.status(),
       stop: (names) => (names.length ? this.stopNamed(names) : this.shutdownSoon()),

@@ -1,0 +1,50 @@
+/**
+ * The watchdog: a tiny detached process started with every supervisor. If the supervisor dies
+ * without its clean shutdown (SIGKILL, OOM killer), the watchdog ends what it left behind —
+ * process groups, marked stragglers, the project's containers — within about a second, instead
+ * of waiting for the next devrig command. A clean shutdown removes the supervisor record from
+ * state, and the watchdog then simply exits.
+ */
+import { readState } from "../project/state.ts"
+import { markStopped } from "../project/registry.ts"
+import { isAlive } from "./proc.ts"
+import { recoverOrphans } from "./recover.ts"
+import { selfCommand } from "../cli/start-detached.ts"
+
+const POLL_MS = 500
+
+/** Starts the watchdog for the current process (the supervisor). */
+export function spawnWatchdog(root: string, slug: string, supervisor: { pid: number; startTime: number }): void {
+  try {
+    const proc = Bun.spawn([...selfCommand(), "__watchdog", root, slug, String(supervisor.pid), String(supervisor.startTime)], {
+      stdin: "ignore",
+      stdout: "ignore",
+      stderr: "ignore",
+      detached: true,
+    })
+    proc.unref()
+  } catch {
+    // Without a watchdog the next start/stop/delete still cleans up; never fail a start for it.
+  }
+}
+
+export async function runWatchdog(args: string[]): Promise<number> {
+  const [root, slug, pidText, startText] = args
+  const pid = Number(pidText)
+  const startTime = Number(startText)
+  if (!root || !slug || !pid) return 1
+  while (isAlive(pid, startTime)) await Bun.sleep(POLL_MS)
+  const recorded = readState(root).supervisor
+  if (!recorded || recorded.pid !== pid) return 0 // clean shutdown (or a newer supervisor)
+  await recoverOrphans(root, slug, () => {})
+  try {
+    // Containers go too (volumes stay): nothing of a crashed run keeps running or lingers.
+    const { listContainers, removeContainer } = await import("../docker/containers.ts")
+    const left = await listContainers({ label: [`devrig.project=${slug}`] })
+    await Promise.all(left.map((c) => removeContainer(c.id).catch(() => {})))
+  } catch {
+    // No Docker, or nothing to remove.
+  }
+  markStopped(slug)
+  return 0
+}
