@@ -1,6 +1,7 @@
 import { defineCommand } from "citty"
-import { rmSync } from "node:fs"
-import { statePaths } from "../project/identity.ts"
+import { readdirSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { ALT_PREFIX, statePaths } from "../project/identity.ts"
 import { removeInstance } from "../project/registry.ts"
 import { controlRequest } from "../services/control.ts"
 import { recoverOrphans } from "../services/recover.ts"
@@ -19,9 +20,22 @@ export default defineCommand({
     }
     await recoverOrphans(ident.root, ident.slug, (m) => println(`  ${c.dim("»")} ${m}`))
     const removed = await deleteInfraByLabel(loaded, (m) => println(`  ${c.dim("»")} ${m}`))
-    rmSync(statePaths(ident.root).dir, { recursive: true, force: true })
+    removeStateDir(statePaths(ident.root).dir)
     removeInstance(ident.slug)
     println(`${c.green("✓")} Deleted ${ident.name}${removed ? ` (${removed})` : ""}`)
     return 0
   },
 })
+
+/** Removes .devrig/ — except the state of other config files in the same folder (config-*). */
+function removeStateDir(dir: string): void {
+  let entries: string[] = []
+  try {
+    entries = readdirSync(dir)
+  } catch {
+    return
+  }
+  const others = entries.filter((e) => e.startsWith(ALT_PREFIX))
+  if (!others.length || !dir.endsWith(".devrig")) return void rmSync(dir, { recursive: true, force: true })
+  for (const e of entries) if (!others.includes(e)) rmSync(join(dir, e), { recursive: true, force: true })
+}

@@ -58,8 +58,6 @@ export interface ComposeStack {
 export class ComposeInterruptedError extends ExternalError {}
 
 const START_TIMEOUT_MS = 60_000
-/** the engine's clock (container StartedAt) against ours; Docker Desktop runs in a VM */
-const CLOCK_SLACK_MS = 1000
 
 export async function startComposeStack(o: StartOptions): Promise<ComposeStack> {
   const ctx = await _context(o)
@@ -74,7 +72,9 @@ export async function startComposeStack(o: StartOptions): Promise<ComposeStack> 
   if (o.signal?.aborted) ac.abort()
   const up = { ...ctx, detach: o.detach, noTraefik: o.noTraefik, services: o.compose.services, signal: ac.signal }
   let done: Promise<UpResult> | undefined
-  const began = Date.now()
+  // Containers that are already stopped: until Compose starts them again, their exit says
+  // nothing about this start (a foreground `up` is still starting while we poll).
+  const stale = new Set((await listComposeContainers(o.identity.slug)).filter((c) => !c.running).map(_run))
   try {
     if (o.detach) {
       if ((await composeUp(up)).status === "interrupted") throw new ComposeInterruptedError("compose: start interrupted")
@@ -84,7 +84,7 @@ export async function startComposeStack(o: StartOptions): Promise<ComposeStack> 
       // early must not become an unhandled rejection while we poll.
       done.then(unforward, unforward)
     }
-    for (const c of await _waitRunning(o, expected, began, ac.signal, done)) if (c.running) await joinNetwork(network, c)
+    for (const c of await _waitRunning(o, expected, stale, ac.signal, done)) if (c.running) await joinNetwork(network, c)
     // Read ports only now: joining a network makes the engine pick new ephemeral host ports
     // for bindings published without one ("127.0.0.1::8080").
     const containers = (await listComposeContainers(o.identity.slug)).filter((c) => expected.includes(c.service) || c.running)
@@ -140,11 +140,9 @@ async function _context(o: StackRef): Promise<RunContext> {
 }
 
 /** Polls until every expected service has a running container (or one that exited 0). */
-async function _waitRunning(o: StartOptions, expected: string[], began: number, signal: AbortSignal, done?: Promise<UpResult>): Promise<ComposeContainer[]> {
-  const deadline = began + (o.startTimeoutMs ?? START_TIMEOUT_MS)
-  // A container that exited before this `up` began is last run's: a foreground Compose may not
-  // have restarted it yet, so its exit code says nothing about this start.
-  const fresh = (c: ComposeContainer) => c.startedAt !== undefined && Date.parse(c.startedAt) >= began - CLOCK_SLACK_MS
+async function _waitRunning(o: StartOptions, expected: string[], stale: Set<string>, signal: AbortSignal, done?: Promise<UpResult>): Promise<ComposeContainer[]> {
+  const deadline = Date.now() + (o.startTimeoutMs ?? START_TIMEOUT_MS)
+  const fresh = (c: ComposeContainer) => !stale.has(_run(c))
   const done0 = (c: ComposeContainer) => c.state === "exited" && c.exitCode === 0 && fresh(c)
   let settled = false
   done?.then(
@@ -167,6 +165,11 @@ async function _waitRunning(o: StartOptions, expected: string[], began: number, 
       throw new ExternalError(`compose: ${missing.join(", ")} did not start within ${Math.round((o.startTimeoutMs ?? START_TIMEOUT_MS) / 1000)}s`)
     await Bun.sleep(delay)
   }
+}
+
+/** One run of one container: a restart changes StartedAt, a recreate changes the id. */
+function _run(c: ComposeContainer): string {
+  return `${c.id}@${c.startedAt ?? ""}`
 }
 
 function _services(expected: string[], containers: ComposeContainer[]): Record<string, ComposeService> {

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto"
 import { realpathSync } from "node:fs"
-import { dirname, join } from "node:path"
+import { basename, dirname, join } from "node:path"
 
 export const LABEL_PROJECT = "devrig.project"
 export const LABEL_SERVICE = "devrig.service"
@@ -39,8 +39,29 @@ export function projectId(configPath: string): string {
 export function identity(name: string, configPath: string): Identity {
   const canonical = canonicalPath(configPath)
   const id = projectId(canonical)
-  return { name, id, slug: `${name}-${id}`, configPath: canonical, root: dirname(canonical) }
+  const root = dirname(canonical)
+  stateDirs.set(root, stateDirFor(canonical))
+  return { name, id, slug: `${name}-${id}`, configPath: canonical, root }
 }
+
+/**
+ * `.devrig/` for devrig.toml; `.devrig/config-<stem>/` for another file in the same folder
+ * (`-f devrig.staging.toml`), so two configs side by side never share state, logs or a socket.
+ */
+export function stateDirFor(configPath: string): string {
+  const base = basename(configPath)
+  const root = join(dirname(configPath), ".devrig")
+  return base === "devrig.toml" ? root : join(root, `${ALT_PREFIX}${base.replace(/\.toml$/, "")}`)
+}
+
+export const ALT_PREFIX = "config-"
+
+/**
+ * The state directory of each project root whose config this process loaded. A devrig process
+ * works on one config at a time, so `statePaths(root)` finds the right folder for `-f` configs
+ * without every caller carrying the config path.
+ */
+const stateDirs = new Map<string, string>()
 
 export const names = {
   container: (slug: string, name: string) => `devrig-${slug}-${name}`,
@@ -60,7 +81,7 @@ export function labels(ident: Identity, service?: string): Record<string, string
 
 /** Files and folders under `.devrig/`, next to the config file. */
 export function statePaths(root: string) {
-  const dir = join(root, ".devrig")
+  const dir = stateDirs.get(root) ?? join(root, ".devrig")
   return {
     dir,
     state: join(dir, "state.json"),

@@ -94,7 +94,7 @@ export class Supervisor implements Controller {
     delete state.dashboard
     writeState(ident.root, state)
     writeLastGood(ident.root, this.loaded.source)
-    spawnWatchdog(ident.root, ident.slug, state.supervisor)
+    spawnWatchdog(ident, state.supervisor)
     this.stopControl = serveControl(ident.root, {
       status: () => this.status(),
       stop: (names) => (names.length ? this.stopNamed(names) : this.shutdownSoon()),

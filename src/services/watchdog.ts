@@ -5,6 +5,7 @@
  * of waiting for the next devrig command. A clean shutdown removes the supervisor record from
  * state, and the watchdog then simply exits.
  */
+import { identity, type Identity } from "../project/identity.ts"
 import { readState } from "../project/state.ts"
 import { markStopped } from "../project/registry.ts"
 import { isAlive } from "./proc.ts"
@@ -14,9 +15,9 @@ import { selfCommand } from "../cli/start-detached.ts"
 const POLL_MS = 500
 
 /** Starts the watchdog for the current process (the supervisor). */
-export function spawnWatchdog(root: string, slug: string, supervisor: { pid: number; startTime: number }): void {
+export function spawnWatchdog(ident: Identity, supervisor: { pid: number; startTime: number }): void {
   try {
-    const proc = Bun.spawn([...selfCommand(), "__watchdog", root, slug, String(supervisor.pid), String(supervisor.startTime)], {
+    const proc = Bun.spawn([...selfCommand(), "__watchdog", ident.configPath, ident.name, String(supervisor.pid), String(supervisor.startTime)], {
       stdin: "ignore",
       stdout: "ignore",
       stderr: "ignore",
@@ -29,10 +30,11 @@ export function spawnWatchdog(root: string, slug: string, supervisor: { pid: num
 }
 
 export async function runWatchdog(args: string[]): Promise<number> {
-  const [root, slug, pidText, startText] = args
+  const [configPath, name, pidText, startText] = args
   const pid = Number(pidText)
   const startTime = Number(startText)
-  if (!root || !slug || !pid) return 1
+  if (!configPath || !name || !pid) return 1
+  const { root, slug } = identity(name, configPath)
   while (isAlive(pid, startTime)) await Bun.sleep(POLL_MS)
   const recorded = readState(root).supervisor
   if (!recorded || recorded.pid !== pid) return 0 // clean shutdown (or a newer supervisor)
