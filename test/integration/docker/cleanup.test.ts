@@ -22,7 +22,7 @@ afterAll(async () => {
     await deleteProject(i.slug)
     await assertNoResources(i.slug)
   }
-})
+}, 60_000)
 
 const sleeper = (name: string, port: number) =>
   container(name, {
@@ -81,4 +81,4 @@ test("delete removes only the labelled resources of one slug", async () => {
   expect(await stopContainers(b.slug, { timeoutMs: 1000 })).toEqual(["one"])
   expect(await portOwner(pb)).toBeUndefined()
   expect((await listProjects()).find((p) => p.slug === b.slug)?.running).toBe(0)
-})
+}, 30_000)

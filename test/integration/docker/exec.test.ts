@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await deleteProject(ident.slug)
   await assertNoResources(ident.slug)
-})
+}, 60_000)
 
 test("exit codes and separate output streams", async () => {
   expect(await execRun(id, ["true"])).toMatchObject({ exitCode: 0, output: "", timedOut: false })
@@ -25,20 +25,20 @@ test("exit codes and separate output streams", async () => {
   const missing = await execRun(id, ["no-such-binary"])
   expect([126, 127]).toContain(missing.exitCode)
   expect(missing.output).toContain("no-such-binary")
-})
+}, 30_000)
 
 test("env, user, stdin", async () => {
   expect((await execRun(id, ["sh", "-c", "echo $GREETING"], { env: { GREETING: "hej" } })).output).toBe("hej")
   expect((await execRun(id, ["id", "-u"], { user: "65534" })).output).toBe("65534")
   expect((await execRun(id, ["wc", "-l"], { stdin: "a\nb\nc\n" })).output.trim()).toBe("3")
-})
+}, 30_000)
 
 test("a command that outlives its timeout reports timedOut", async () => {
   const t0 = Date.now()
   const r = await execRun(id, ["sleep", "30"], { timeoutMs: 300 })
   expect(r).toMatchObject({ timedOut: true, exitCode: -1 })
-  expect(Date.now() - t0).toBeLessThan(5000)
-})
+  expect(Date.now() - t0).toBeLessThan(20_000)
+}, 30_000)
 
 test("interactive: a TTY session returns the shell's exit code", async () => {
   const stdin = new PassThrough()
@@ -51,4 +51,4 @@ test("interactive: a TTY session returns the shell's exit code", async () => {
   expect(screen).toContain("is-a-tty")
   // the resize call reached the engine
   expect(screen).toContain("40 120")
-})
+}, 30_000)

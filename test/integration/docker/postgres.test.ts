@@ -17,7 +17,7 @@ beforeAll(ensureTestImages, 300_000)
 afterAll(async () => {
   await deleteProject(ident.slug)
   await assertNoResources(ident.slug)
-})
+}, 60_000)
 
 test("postgres: ready, init once, data survives stop/start, reset re-runs init, delete removes the volume", async () => {
   const port = await freePort()
