@@ -36,6 +36,8 @@ export interface ComponentStatus {
   error?: string
   /** container id, image, cluster name… */
   detail?: string
+  /** the last crash report (services) */
+  crash?: import("./services/crash-report.ts").CrashReport
 }
 
 export interface ProjectInfo {

@@ -21,12 +21,15 @@ export const COMMANDS: Record<string, { load: Loader; description: string }> = {
   validate: { load: () => import("./validate.ts").then((m) => m.default), description: "Check devrig.toml and show the resolved plan" },
   init: { load: () => import("./init.ts").then((m) => m.default), description: "Write a starter devrig.toml" },
   doctor: { load: () => import("./doctor.ts").then((m) => m.default), description: "Check the tools this config needs" },
+  wait: { load: () => import("./wait.ts").then((m) => m.default), description: "Wait until components are ready or telemetry matching --for arrives" },
   query: { load: () => import("./query-cmd.ts").then((m) => m.default), description: "Query traces, metrics, logs and status as JSON (for scripts and agents)" },
   cluster: { load: () => import("./cluster.ts").then((m) => m.default), description: "Create or delete the k3d cluster; print its kubeconfig path" },
   kubectl: { load: () => import("./kubectl.ts").then((m) => m.default), description: "kubectl against this project's cluster (alias: k)" },
   exec: { load: async () => ({ meta: { name: "exec" } }), description: "A shell (or a command) inside a running container" },
   reset: { load: () => import("./reset.ts").then((m) => m.default), description: "Run a container's init scripts again" },
   eject: { load: () => import("./eject.ts").then((m) => m.default), description: "Write the [docker.*] blocks as a standalone compose.yaml" },
+  skill: { load: () => import("./skill.ts").then((m) => m.default), description: "Install the Claude Code skill (.claude/skills/devrig; --global: ~/.claude)" },
+  completions: { load: () => import("./completions.ts").then((m) => m.default), description: "Print a shell completion script (bash, zsh or fish)" },
 }
 
 /** Commands whose arguments belong to another program: only flags before the name are devrig's. */

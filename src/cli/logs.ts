@@ -1,8 +1,9 @@
 import { defineCommand } from "citty"
-import { existsSync, openSync, readSync, statSync, closeSync } from "node:fs"
-import { join } from "node:path"
+import { closeSync, existsSync, openSync, readSync, statSync, writeSync } from "node:fs"
+import { join, resolve } from "node:path"
 import { InputError } from "../errors.ts"
-import { parseDuration } from "../duration.ts"
+import { parseLine } from "../services/line-parse.ts"
+import { CURSOR_ARGS, cursorMs } from "./cursors.ts"
 import { statePaths } from "../project/identity.ts"
 import { loggedNames, readMerged, type LogLine } from "../services/logs.ts"
 import { liveSupervisor } from "../services/recover.ts"
@@ -14,8 +15,10 @@ export default defineCommand({
   args: {
     services: { type: "positional", required: false, description: "Components to show (default: all)" },
     follow: { type: "boolean", description: "Keep printing new lines (default when the output is a terminal)" },
-    since: { type: "string", description: "Only lines newer than this (5m, 1h) or an ISO timestamp" },
+    ...CURSOR_ARGS,
     grep: { type: "string", description: "Only lines matching this regular expression" },
+    level: { type: "string", description: "Only lines at this level or above (debug, info, warn, error), read from JSON/logfmt fields or level words", valueHint: "level" },
+    output: { type: "string", alias: "o", description: "Write the lines to this file instead of the terminal (plain text, or JSON lines with --json)", valueHint: "file" },
     tail: { type: "string", description: "Only the last N lines" },
     json: { type: "boolean", description: "JSON lines: {time, name, stream, line}" },
   },
@@ -24,13 +27,15 @@ export default defineCommand({
     const names = args._.map(String)
     checkNames(loaded, names)
     const dir = statePaths(loaded.identity.root).logs
-    const filter = makeFilter(args.since, args.grep)
+    const filter = makeFilter(cursorMs(loaded.identity.root, args), args.grep, args.level)
+    const sink = args.output ? openSync(resolve(args.output), "w", 0o600) : undefined
     const tail = args.tail !== undefined ? Number(args.tail) : undefined
     if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new InputError(`--tail must be a whole number, got ${JSON.stringify(args.tail)}`)
     const selected = () => (names.length ? names : loggedNames(dir))
     const width = Math.max(6, ...selected().map((n) => n.length))
     const print = (l: LogLine) => {
-      const text = args.json ? JSON.stringify({ time: l.t, name: l.n, stream: l.s, line: l.m }) : logPrefix(l.n, width, l.s) + l.m
+      const text = args.json ? JSON.stringify({ time: l.t, name: l.n, stream: l.s, line: l.m }) : sink !== undefined ? `${l.t} ${l.n} ${l.s === "err" ? "!" : "|"} ${l.m}` : logPrefix(l.n, width, l.s) + l.m
+      if (sink !== undefined) return void writeSync(sink, text + "\n")
       try {
         process.stdout.write(text + "\n")
       } catch {
@@ -39,10 +44,17 @@ export default defineCommand({
     }
     process.stdout.on?.("error", () => process.exit(0))
     let lines = readMerged(dir, selected()).filter(filter)
-    if (tail !== undefined) lines = lines.slice(-tail)
+    // slice(-0) is the whole array: `--tail 0` (e.g. with --follow: only new lines) prints none.
+    if (tail !== undefined) lines = tail === 0 ? [] : lines.slice(-tail)
     for (const l of lines) print(l)
-    const follow = args.follow ?? (process.stdout.isTTY === true && !!liveSupervisor(loaded.identity.root))
-    if (!follow) return 0
+    const follow = args.follow ?? (sink === undefined && process.stdout.isTTY === true && !!liveSupervisor(loaded.identity.root))
+    if (!follow) {
+      if (sink !== undefined) {
+        closeSync(sink)
+        process.stderr.write(`wrote ${lines.length} line${lines.length === 1 ? "" : "s"} to ${args.output}\n`)
+      }
+      return 0
+    }
     const offsets = new Map<string, number>()
     for (const n of loggedNames(dir)) offsets.set(n, fileSize(join(dir, `${n}.log`)))
     for (;;) {
@@ -60,13 +72,12 @@ export default defineCommand({
   },
 })
 
-function makeFilter(since: string | undefined, grep: string | undefined): (l: LogLine) => boolean {
-  let after: string | undefined
-  if (since) {
-    const ts = /^\d{4}-\d\d-\d\d/.test(since) ? Date.parse(since) : Date.now() - parseDuration(since)
-    if (Number.isNaN(ts)) throw new InputError(`invalid --since ${JSON.stringify(since)}: use a duration (5m) or an ISO 8601 time`)
-    after = new Date(ts).toISOString()
-  }
+const RANK: Record<string, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5 }
+
+function makeFilter(sinceMs: number | undefined, grep: string | undefined, level: string | undefined): (l: LogLine) => boolean {
+  const after = sinceMs === undefined ? undefined : new Date(sinceMs).toISOString()
+  const min = level === undefined ? undefined : RANK[level.toLowerCase().replace(/^warning$/, "warn")]
+  if (level !== undefined && min === undefined) throw new InputError(`invalid --level ${JSON.stringify(level)}: use trace, debug, info, warn, error or fatal`)
   let re: RegExp | undefined
   if (grep !== undefined) {
     try {
@@ -75,7 +86,10 @@ function makeFilter(since: string | undefined, grep: string | undefined): (l: Lo
       throw new InputError(`invalid --grep pattern: ${(e as Error).message}`)
     }
   }
-  return (l) => (!after || l.t >= after) && (!re || re.test(l.m))
+  return (l) =>
+    (!after || l.t >= after) &&
+    (!re || re.test(l.m)) &&
+    (min === undefined || (l.s !== "sys" && (RANK[parseLine(l.m, l.s === "err" ? "err" : "out").level] ?? RANK.info!) >= min))
 }
 
 function fileSize(file: string): number {

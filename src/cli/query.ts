@@ -8,6 +8,7 @@ import { ExternalError, InputError } from "../errors.ts"
 import { render, type OutputFormat } from "../query/format.ts"
 import { logQuery, metricSeriesQuery, traceQuery } from "../query/params.ts"
 import { parseTraceId } from "../query/parse.ts"
+import { CURSOR_ARGS, type CursorArgs } from "./cursors.ts"
 
 export type QueryKind = "traces" | "trace" | "related" | "metrics" | "logs" | "status"
 
@@ -142,13 +143,22 @@ function flagsOf(args: Args, rawArgs: string[]): QueryFlags {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCommand = CommandDef<any>
 
-function sub(kind: QueryKind, description: string, args: ArgsDef, resolveBaseUrl: () => Promise<string>): AnyCommand {
+/** Turns `--since`, `--since-restart`, `--since-reload` into a start time (ms), if any was given. */
+export type CursorResolver = (args: CursorArgs) => number | undefined
+
+function sub(kind: QueryKind, description: string, args: ArgsDef, resolveBaseUrl: () => Promise<string>, cursor?: CursorResolver): AnyCommand {
+  const withCursors = cursor && (kind === "traces" || kind === "logs" || kind === "metrics")
   return defineCommand({
     meta: { name: kind, description },
-    args: { ...args, ...FORMAT },
+    args: { ...args, ...(withCursors ? CURSOR_ARGS : {}), ...FORMAT },
     async run({ args, rawArgs }) {
       const a = args as Args
       const flags = flagsOf(a, rawArgs)
+      const since = withCursors ? cursor(a as CursorArgs) : undefined
+      if (since !== undefined) {
+        const from = flags.from ? Date.parse(flags.from) : NaN
+        if (Number.isNaN(from) || from < since) flags.from = new Date(since).toISOString()
+      }
       // validate before looking for a running devrig: a typo should not read as "not running"
       buildPath(kind, flags, typeof a.id === "string" ? a.id : undefined)
       const base = await resolveBaseUrl()
@@ -158,7 +168,7 @@ function sub(kind: QueryKind, description: string, args: ArgsDef, resolveBaseUrl
 }
 
 /** `devrig query`. resolveBaseUrl finds the running devrig's dashboard URL (InputError if none). */
-export function createQueryCommand(resolveBaseUrl: () => Promise<string>): AnyCommand {
+export function createQueryCommand(resolveBaseUrl: () => Promise<string>, cursor?: CursorResolver): AnyCommand {
   const service = { service: { type: "string", description: "Only this service", valueHint: "name" } } as const satisfies ArgsDef
   const id = { id: { type: "positional", required: true, description: "Trace id (32 hex characters)" } } as const satisfies ArgsDef
   return defineCommand({
@@ -171,9 +181,9 @@ export function createQueryCommand(resolveBaseUrl: () => Promise<string>): AnyCo
         search: { type: "string", description: "Substring of any span name", valueHint: "text" },
         around: { type: "string", description: "Traces overlapping this time ± --window", valueHint: "time" },
         ...TIME,
-      }, resolveBaseUrl),
-      trace: sub("trace", "One trace with its span tree", { ...id }, resolveBaseUrl),
-      related: sub("related", "Logs and metrics related to a trace", { ...id, window: TIME.window, limit: TIME.limit }, resolveBaseUrl),
+      }, resolveBaseUrl, cursor),
+      trace: sub("trace", "One trace with its span tree", { ...id }, resolveBaseUrl, cursor),
+      related: sub("related", "Logs and metrics related to a trace", { ...id, window: TIME.window, limit: TIME.limit }, resolveBaseUrl, cursor),
       metrics: sub("metrics", "Metric names, or the series of one metric with --name", {
         ...service,
         name: { type: "string", description: "Metric name: print its series", valueHint: "metric" },
@@ -182,7 +192,7 @@ export function createQueryCommand(resolveBaseUrl: () => Promise<string>): AnyCo
         search: { type: "string", description: "Substring of metric names (listing)", valueHint: "text" },
         from: TIME.from,
         to: TIME.to,
-      }, resolveBaseUrl),
+      }, resolveBaseUrl, cursor),
       logs: sub("logs", "Structured logs (OTLP), newest first", {
         ...service,
         level: { type: "string", description: "trace|debug|info|warn|error|fatal (repeatable)", valueHint: "level" },
@@ -190,8 +200,8 @@ export function createQueryCommand(resolveBaseUrl: () => Promise<string>): AnyCo
         "trace-id": { type: "string", description: "Only logs of this trace", valueHint: "id" },
         around: { type: "string", description: "A trace id (its logs + its services' logs in its window) or a time", valueHint: "id|time" },
         ...TIME,
-      }, resolveBaseUrl),
-      status: sub("status", "Services, containers, cluster and collector counters", {}, resolveBaseUrl),
+      }, resolveBaseUrl, cursor),
+      status: sub("status", "Services, containers, cluster and collector counters", {}, resolveBaseUrl, cursor),
     },
   })
 }

@@ -11,6 +11,7 @@ import skillMd from "../../skill/claude-code/SKILL.md" with { type: "text" }
 // @ts-expect-error -- likewise for .sh
 import helperSh from "../../skill/claude-code/devrig.sh" with { type: "text" }
 import { findConfigFile } from "../config/load.ts"
+import { InputError } from "../errors.ts"
 import { home } from "../env.ts"
 import { globalOptions } from "./context.ts"
 import { c, println } from "./output.ts"
@@ -31,16 +32,20 @@ export type Change = "created" | "updated" | "unchanged"
 
 /** Writes the files into dir, touching only what differs (content or mode). */
 export function installSkill(dir: string, files: SkillFile[] = SKILL_FILES): { name: string; change: Change }[] {
-  mkdirSync(dir, { recursive: true })
-  return files.map((f) => {
-    const path = join(dir, f.name)
-    const change = _compare(path, f)
-    if (change !== "unchanged") {
-      writeFileSync(path, f.content)
-      chmodSync(path, f.mode) // writeFileSync's mode applies only to new files, and umask trims it
-    }
-    return { name: f.name, change }
-  })
+  try {
+    mkdirSync(dir, { recursive: true })
+    return files.map((f) => {
+      const path = join(dir, f.name)
+      const change = _compare(path, f)
+      if (change !== "unchanged") {
+        writeFileSync(path, f.content)
+        chmodSync(path, f.mode) // writeFileSync's mode applies only to new files, and umask trims it
+      }
+      return { name: f.name, change }
+    })
+  } catch (e) {
+    throw new InputError(`cannot install the skill into ${dir}: ${(e as Error).message}`, { cause: e })
+  }
 }
 
 function _compare(path: string, f: SkillFile): Change {
@@ -76,4 +81,8 @@ const install = defineCommand({
 export default defineCommand({
   meta: { name: "skill", description: "The Claude Code skill that lets Claude query this environment" },
   subCommands: { install },
+  // citty runs this after a sub-command too: complain only when none was named.
+  run({ rawArgs }) {
+    if (!rawArgs.some((a) => !a.startsWith("-"))) throw new InputError("`devrig skill` needs a sub-command", { hint: "devrig skill install [--global]" })
+  },
 })

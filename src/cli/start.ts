@@ -1,8 +1,12 @@
 import { defineCommand } from "citty"
-import { loadConfig } from "../config/load.ts"
+import { loadConfig, type LoadedConfig } from "../config/load.ts"
 import { InputError } from "../errors.ts"
 import { liveSupervisor } from "../services/recover.ts"
+import { controlRequest } from "../services/control.ts"
+import type { Supervisor } from "../services/supervisor.ts"
 import { globalOptions } from "./context.ts"
+import { c, println } from "./output.ts"
+import { checkNames } from "./project-cmd.ts"
 import { runDetached } from "./start-detached.ts"
 import { runForeground } from "./start-foreground.ts"
 
@@ -17,6 +21,9 @@ export default defineCommand({
     const loaded = loadConfig({ file: globalOptions.file })
     const only = args._.map(String)
     const running = liveSupervisor(loaded.identity.root)
+    // `devrig start api` while the project runs (e.g. after `devrig stop api`): the running
+    // supervisor starts it (and what it needs) instead of refusing with "already running".
+    if (running && only.length) return startInRunning(loaded, only)
     if (running) throw new InputError(`${loaded.identity.name} is already running (supervisor pid ${running.pid})`, { hint: "Use `devrig ps` to see it, or `devrig stop` first" })
     const mode = process.env.DEVRIG_SUPERVISOR
     const opts = { only, noTraefik: !!args["no-traefik"] }
@@ -24,3 +31,14 @@ export default defineCommand({
     return runForeground(loaded, { ...opts, detached: mode === "detached" })
   },
 })
+
+async function startInRunning(loaded: LoadedConfig, names: string[]): Promise<number> {
+  checkNames(loaded, names)
+  const root = loaded.identity.root
+  await controlRequest(root, "/start", { method: "POST", body: { services: names }, timeoutMs: 120_000 })
+  const status = await controlRequest<ReturnType<Supervisor["status"]>>(root, "/status")
+  const mine = (status?.components ?? []).filter((x) => names.includes(x.name))
+  const failed = mine.filter((x) => x.state === "failed")
+  for (const x of mine) println(`${x.state === "failed" ? c.red("✗") : c.green("✓")} ${x.name} ${x.state}${x.error ? ` — ${x.error}` : ""}`)
+  return failed.length ? 2 : 0
+}

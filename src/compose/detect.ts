@@ -1,9 +1,10 @@
 /**
  * Which Compose is installed, whether the compose file is usable, and how a failed Compose run
- * is reported. Every error here is an ExternalError (exit 2) whose message starts with `compose:`.
+ * is reported. Every error here starts with `compose:`; all are ExternalErrors (exit 2) except an
+ * empty or malformed path (exit 1).
  */
 import { accessSync, constants, statSync } from "node:fs"
-import { ExternalError } from "../errors.ts"
+import { ExternalError, InputError } from "../errors.ts"
 import { type ComposeFlavor, formatArgv, versionArgv } from "./argv.ts"
 import { succeeds } from "./process.ts"
 
@@ -30,6 +31,8 @@ export function composeFlavor(): Promise<ComposeFlavor> {
 }
 
 export function assertComposeFile(path: string): void {
+  // Exit 1, not 2: nothing outside devrig failed, the input is wrong.
+  if (path.trim() === "" || path.includes("\0")) throw new InputError(`compose: invalid compose file path ${JSON.stringify(path)}`)
   try {
     if (!statSync(path).isFile()) throw new Error("not a file")
     accessSync(path, constants.R_OK)

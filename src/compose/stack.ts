@@ -140,7 +140,13 @@ async function _context(o: StackRef): Promise<RunContext> {
 }
 
 /** Polls until every expected service has a running container (or one that exited 0). */
-async function _waitRunning(o: StartOptions, expected: string[], stale: Set<string>, signal: AbortSignal, done?: Promise<UpResult>): Promise<ComposeContainer[]> {
+async function _waitRunning(
+  o: StartOptions,
+  expected: string[],
+  stale: Set<string>,
+  signal: AbortSignal,
+  done?: Promise<UpResult>,
+): Promise<ComposeContainer[]> {
   const deadline = Date.now() + (o.startTimeoutMs ?? START_TIMEOUT_MS)
   const fresh = (c: ComposeContainer) => !stale.has(_run(c))
   const done0 = (c: ComposeContainer) => c.state === "exited" && c.exitCode === 0 && fresh(c)

@@ -24,6 +24,8 @@ export interface State {
   /** service name → the process group it runs in (pgid == pid of the group leader) */
   groups: Record<string, ProcessRecord>
   dashboard?: DashboardInfo
+  /** change cursors: when each component last (re)started, when the config was last reloaded */
+  cursors?: { start: Record<string, string>; reload?: string }
 }
 
 export function emptyState(): State {

@@ -83,7 +83,7 @@ export class ComposePhase {
     if (this.stack.done) {
       // Foreground: signal Compose; it runs `down` after it exits (teardown errors are logged).
       this.abort.abort()
-      await this.stack.done.catch((e) => this.hooks.info(`compose: ${(e as Error).message}`))
+      await this.stack.done.catch((e) => this.hooks.info((e as Error).message))
     } else {
       const { stopComposeStack } = await import("../compose/stack.ts")
       await stopComposeStack({ identity: this.cfg.identity, compose, verbose: this.hooks.verbose, logger: { info: this.hooks.info, warn: this.hooks.info } })

@@ -78,7 +78,7 @@ export class Infra {
 
   async down(): Promise<void> {
     await this.cluster.down().catch((e) => this.hooks.info(`cluster: ${(e as Error).message}`))
-    await this.compose.down().catch((e) => this.hooks.info(`compose: ${(e as Error).message}`))
+    await this.compose.down().catch((e) => this.hooks.info((e as Error).message)) // already says "compose: …"
     for (const r of Object.values(this.running)) r.stopLogs()
     if (!this.containers.length) return
     const { stopContainers } = await import("../docker/phase.ts")

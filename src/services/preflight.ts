@@ -27,7 +27,8 @@ export async function preflightPorts(loaded: LoadedConfig, dockerOwner?: (port: 
     for (const c of conflicts) lines.push(`  ✗ Port ${c.port} is already in use (by ${await owner(c.port, ident.slug, dockerOwner)})`, `    → Change ${where(c.key)} in devrig.toml, or stop the other project first`)
     lines.push("", "  Startup failed: port conflict")
     const first = conflicts[0]!
-    throw new PortConflictError(`Port ${first.port} is already in use (by ${await owner(first.port, ident.slug, dockerOwner)})`, { details: lines.slice(2) })
+    // The first conflict is the message; its "→ Change …" hint and any further conflicts follow.
+    throw new PortConflictError(`Port ${first.port} is already in use (by ${await owner(first.port, ident.slug, dockerOwner)})`, { details: lines.slice(1) })
   }
   return assignPortsProbing(loaded, readState(ident.root))
 }

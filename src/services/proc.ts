@@ -90,6 +90,18 @@ export function markedProcesses(slug: string, service?: string): number[] {
   return out
 }
 
+/** PIDs whose command line has `arg` as one of its arguments (e.g. a compose project name). */
+export function pidsWithArg(arg: string): number[] {
+  const out: number[] = []
+  for (const pid of listPids()) {
+    if (pid === process.pid) continue
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(arg)) out.push(pid)
+    } catch {}
+  }
+  return out
+}
+
 function listPids(): number[] {
   try {
     return readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number)

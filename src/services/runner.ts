@@ -21,6 +21,8 @@ export interface RunnerHooks {
   line: (name: string, stream: Stream, text: string) => void
   changed: (status: ComponentStatus) => void
   recordGroup: (name: string, group: { pid: number; startTime: number } | undefined) => void
+  /** lifecycle events (telemetry, crash reports, dependency propagation) */
+  event?: (event: "start" | "ready" | "crash" | "restart" | "stop" | "failed", body: string, details?: Record<string, string | number | boolean>) => void
 }
 
 const BACKOFF_BASE_MS = 1000
@@ -76,7 +78,14 @@ export class ServiceRunner {
   }
 
   private set(state: ComponentState, patch: Partial<ComponentStatus> = {}): void {
+    const before = this.status.state
     Object.assign(this.status, { state, ...patch })
+    if (state !== before) {
+      const name = this.svc.name
+      if (state === "running") this.hooks.event?.("ready", `${name} is ready`, { pid: this.status.pid ?? 0 })
+      else if (state === "failed") this.hooks.event?.("failed", `${name} failed: ${this.status.error ?? "unknown reason"}`, { reason: this.status.error ?? "" })
+      else if (state === "stopped") this.hooks.event?.("stop", `${name} stopped`)
+    }
     this.hooks.changed({ ...this.status })
     if (this.isUp() || this.isDown()) {
       const waiters = this.readyWaiters.splice(0)
@@ -108,6 +117,7 @@ export class ServiceRunner {
     const startTime = processStartTime(proc.pid) ?? 0
     this.hooks.recordGroup(this.svc.name, { pid: proc.pid, startTime })
     this.set("starting", { pid: proc.pid, startedAt: new Date().toISOString(), exitCode: undefined, signal: undefined, error: undefined })
+    this.hooks.event?.("start", `${this.svc.name} started (pid ${proc.pid})`, { pid: proc.pid, attempt: this.status.restarts })
     const onLine = (stream: Stream) => (text: string) => {
       this.tail.push(text)
       if (this.tail.length > TAIL_LINES) this.tail.shift()
@@ -163,6 +173,7 @@ export class ServiceRunner {
     this.sys(how)
     const policy = this.svc.restart
     const failed = signal !== null || code !== 0
+    if (failed) this.hooks.event?.("crash", `${this.svc.name} ${how}`, { exit_code: code ?? -1, signal: signal ?? "", uptime_ms: uptime })
     // 126/127: the shell could not run the command at all; retrying cannot help.
     if (code === 126 || code === 127) {
       const reason = this.tail.filter((l) => l.trim()).slice(-1)[0] ?? `command not found (exit ${code})`
@@ -179,6 +190,7 @@ export class ServiceRunner {
     this.attempt++
     this.sys(`restarting in ${delay / 1000}s (restart ${this.status.restarts + 1}${this.svc.maxRestarts ? `/${this.svc.maxRestarts}` : ""})`)
     this.set("restarting", { pid: undefined, exitCode: code, signal })
+    this.hooks.event?.("restart", `${this.svc.name} restarting in ${delay / 1000}s (attempt ${this.status.restarts + 1})`, { attempt: this.status.restarts + 1, delay_ms: delay })
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined
       if (this.stopping) return

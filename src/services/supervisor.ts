@@ -5,7 +5,10 @@
  */
 import { inspectConfig, resolveWithPorts, type LoadedConfig } from "../config/load.ts"
 import type { ResolvedConfig, ResolvedService } from "../config/resolved.ts"
-import type { ConfigDiff } from "./reload.ts"
+import { describeDiff, type ConfigDiff } from "./reload.ts"
+import { Telemetry } from "./events.ts"
+import { Reactions } from "./reactions.ts"
+import type { TelemetryStore } from "../otel/store.ts"
 import { closure } from "../graph/dag.ts"
 import { InputError } from "../errors.ts"
 import { statePaths } from "../project/identity.ts"
@@ -52,12 +55,38 @@ export class Supervisor implements Controller {
   private telemetryStop?: () => Promise<void>
   private ports: Record<string, number> = {}
   private configWatch?: { close(): void }
+  readonly telemetry = new Telemetry()
+  private store?: TelemetryStore
+  private readonly reactions: Reactions
+  private lastStates = new Map<string, { state: string; restarts: number }>()
 
   constructor(
     public loaded: LoadedConfig,
     private readonly opts: SupervisorOptions,
   ) {
     this.logs = new LogFiles(statePaths(loaded.identity.root).logs)
+    this.reactions = new Reactions({
+      root: loaded.identity.root,
+      telemetry: this.telemetry,
+      store: () => this.store,
+      resolved: () => this.resolved,
+      extras: () => this.extras(),
+      runners: this.runners,
+      infraReady: (name) => this.infraReady(name),
+      line: this.line,
+      info: opts.onInfo,
+    })
+  }
+
+  private async infraReady(name: string, timeoutMs = 120_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      if (this.infra.isReady(name)) return true
+      const s = this.infra.statuses().find((x) => x.name === name)?.state
+      if (s === "failed") return false
+      await Bun.sleep(100)
+    }
+    return false
   }
 
   get root(): string {
@@ -66,10 +95,12 @@ export class Supervisor implements Controller {
 
   line = (name: string, stream: Stream, text: string): void => {
     this.logs.append({ t: new Date().toISOString(), s: stream, n: name, m: text })
+    this.telemetry.line(name, stream, text)
     this.opts.onLine(name, stream, text)
   }
 
   private emit = (component: ComponentStatus): void => {
+    if (component.kind !== "service") this.infraEvent(component)
     for (const l of this.listeners) l({ type: "status", component })
   }
 
@@ -130,6 +161,7 @@ export class Supervisor implements Controller {
       env: () => processEnvFor(this.resolved, s, this.extras()),
       line: this.line,
       changed: this.emit,
+      event: (event, body, details) => this.reactions.onServiceEvent(s.name, event, body, details),
       recordGroup: (name, group) =>
         updateState(root, (st) => {
           if (group) st.groups[name] = group
@@ -147,9 +179,28 @@ export class Supervisor implements Controller {
     return { ...this.ports }
   }
 
+  /** Lifecycle events of containers, compose services and cluster items, from their status changes. */
+  private infraEvent(c: ComponentStatus): void {
+    const prev = this.lastStates.get(c.name)
+    this.lastStates.set(c.name, { state: c.state, restarts: c.restarts })
+    if (c.kind === "deploy" && prev && c.restarts > prev.restarts) return this.telemetry.event("rebuild", c.name, `${c.name} rebuilt and redeployed`, { image: c.detail ?? "" })
+    if (prev?.state === c.state) return
+    const what = `${c.kind === "docker" ? "container" : c.kind} ${c.name}`
+    if (c.state === "starting" && prev?.state !== "starting") this.telemetry.event("start", c.name, `${what} starting`)
+    else if (c.state === "ready" || c.state === "running") this.telemetry.event("ready", c.name, `${what} is ready`)
+    else if (c.state === "stopped") this.telemetry.event("stop", c.name, `${what} stopped`)
+    else if (c.state === "failed") this.telemetry.event("failed", c.name, `${what} failed: ${c.error ?? "unknown reason"}`, { reason: c.error ?? "" })
+  }
+
   /** Hot reload: apply a new config whose difference was computed by diffConfigs. */
   async applyReload(loaded: LoadedConfig, resolved: ResolvedConfig, d: ConfigDiff, ports: Record<string, number>): Promise<void> {
     const old = this.resolved
+    this.telemetry.event("reload", "devrig", `devrig.toml reloaded: ${describeDiff(d)}`, {
+      restarted: [...d.services.changed, ...d.docker.changed].join(","),
+      started: [...d.services.added, ...d.docker.added].join(","),
+      stopped: [...d.services.removed, ...d.docker.removed].join(","),
+    })
+    updateState(this.root, (s) => void ((s.cursors ??= { start: {} }).reload = new Date().toISOString()))
     this.loaded = loaded
     writeLastGood(this.root, loaded.source)
     this.resolved = resolved
@@ -172,6 +223,8 @@ export class Supervisor implements Controller {
     const t = await startTelemetry({ dashboard: d, controller: this, ui })
     this.dashboard = t.dashboard
     this.telemetryStop = t.stop
+    this.store = t.store
+    this.telemetry.attach(t.store)
     for (const n of t.notices) this.opts.onInfo(n)
     updateState(this.root, (s) => void (s.dashboard = t.dashboard))
     this.register("running")
@@ -315,11 +368,16 @@ export class Supervisor implements Controller {
   }
 
   async action(name: string, action: Action): Promise<void> {
-    if (!this.runners.has(name) && this.infra.has(name)) return this.infra.action(name, action)
+    if (!this.runners.has(name) && this.infra.has(name)) {
+      await this.infra.action(name, action)
+      if (action === "restart") void this.reactions.dependencyRestarted(name)
+      return
+    }
     const r = this.requireRunner(name)
     if (action === "stop") return r.stop()
     if (action === "restart") {
       await r.restart()
+      void this.reactions.dependencyRestarted(name)
       return
     }
     if (!r.isUp()) await this.startServices([name])

@@ -8,7 +8,7 @@
 import { identity, type Identity } from "../project/identity.ts"
 import { readState } from "../project/state.ts"
 import { markStopped } from "../project/registry.ts"
-import { isAlive } from "./proc.ts"
+import { isAlive, pidsWithArg, signalPid } from "./proc.ts"
 import { recoverOrphans } from "./recover.ts"
 import { selfCommand } from "../cli/start-detached.ts"
 
@@ -47,6 +47,22 @@ export async function runWatchdog(args: string[]): Promise<number> {
   } catch {
     // No Docker, or nothing to remove.
   }
+  await stopCompose(configPath, slug)
   markStopped(slug)
   return 0
+}
+
+/** A foreground Compose runs in its own process group: end it, then stop its containers. */
+async function stopCompose(configPath: string, slug: string): Promise<void> {
+  const project = `devrig-${slug}`
+  for (const pid of pidsWithArg(project)) signalPid(pid, "SIGTERM")
+  try {
+    const { loadProject } = await import("../config/load.ts")
+    const { config } = await loadProject({ file: configPath })
+    if (!config.compose) return
+    const { stopComposeStack } = await import("../compose/stack.ts")
+    await stopComposeStack({ identity: config.identity, compose: config.compose })
+  } catch {
+    // An unreadable config or no Compose: nothing more to do.
+  }
 }

@@ -41,10 +41,7 @@ async function _ours(ident: Identity) {
     ...(await listContainers({ label: [`${COMPOSE_PROJECT}=${project}`] })),
     ...(await listContainers({ label: [`${LABEL_PROJECT}=${ident.slug}`] })),
   ]
-  const volumes = [
-    ...(await listVolumes([`${COMPOSE_PROJECT}=${project}`])),
-    ...(await listVolumes([`${LABEL_PROJECT}=${ident.slug}`])),
-  ]
+  const volumes = [...(await listVolumes([`${COMPOSE_PROJECT}=${project}`])), ...(await listVolumes([`${LABEL_PROJECT}=${ident.slug}`]))]
   const nets = await request<{ Name: string }[]>({ method: "GET", path: "/networks", doing: "listing networks" })
   const prefix = `devrig-${ident.slug}`
   const networks = nets.map((n) => n.Name).filter((n) => n.startsWith(prefix))
@@ -59,6 +56,19 @@ export async function cleanupAndAssertNoLeftovers(ident: Identity): Promise<void
   for (const n of before.networks) await removeNetwork(n)
   const after = await _ours(ident)
   expect(after).toEqual({ containers: [], volumes: [], networks: [] })
+}
+
+/**
+ * Runs a test body against a fresh project and always ends with the leftover check, so tests in
+ * one file can also run concurrently (`bun test --concurrent`) without sharing cleanup state.
+ */
+export async function withProject(composeYaml: string, body: (p: TestProject) => Promise<void>): Promise<void> {
+  const p = tempProject(composeYaml)
+  try {
+    await body(p)
+  } finally {
+    await cleanupAndAssertNoLeftovers(p.ident)
+  }
 }
 
 /** What the test left before cleanup: a test asserts this is empty where its scenario promises it. */

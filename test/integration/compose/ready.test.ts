@@ -1,11 +1,10 @@
 // [compose.ready_checks]: all five types against real compose services, through src/docker/ready.ts.
-import { afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test"
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test"
 import { deleteComposeStack, startComposeStack } from "../../../src/compose/stack.ts"
 import type { ResolvedCompose } from "../../../src/config/resolved.ts"
 import type { ReadyCheck } from "../../../src/config/schema.ts"
-import type { Identity } from "../../../src/project/identity.ts"
 import { IMAGES } from "../../helpers/docker.ts"
-import { cleanupAndAssertNoLeftovers, ensureImages, leftovers, tempProject } from "./helpers.ts"
+import { ensureImages, leftovers, withProject } from "./helpers.ts"
 
 setDefaultTimeout(120_000)
 
@@ -30,41 +29,38 @@ const STACK = `services:
     command: ["sh", "-c", "sleep 1; echo worker ready now; exec sleep 3600"]
 `
 
-const used: Identity[] = []
 beforeAll(ensureImages)
-afterEach(async () => {
-  for (const ident of used.splice(0)) await cleanupAndAssertNoLeftovers(ident)
-})
 
 describe("compose ready checks", () => {
-  test("pg_isready, cmd, http, tcp and log all pass before start returns", async () => {
-    const p = tempProject(STACK)
-    used.push(p.ident)
-    const readyChecks: Record<string, ReadyCheck> = {
-      pg: { type: "pg_isready" },
-      cache: { type: "cmd", command: "redis-cli ping", expect: "PONG" },
-      web: { type: "http" },
-      socket: { type: "tcp", port: 9000 },
-      worker: { type: "log", match: "worker ready now" },
-    }
-    const compose: ResolvedCompose = { file: p.composeFile, services: [], readyChecks }
-    const stack = await startComposeStack({ identity: p.ident, compose, detach: true, noTraefik: false })
-    expect(Object.keys(stack.services)).toEqual(["cache", "pg", "socket", "web", "worker"])
-    // Each check passed, so each service answers now, without retrying.
-    const res = await fetch(`http://127.0.0.1:${stack.services.web!.port}/`)
-    expect((await res.text()).trim()).toBe("ok")
-    await deleteComposeStack({ identity: p.ident, compose })
-    expect((await leftovers(p.ident)).containers).toEqual([])
-  })
+  test("pg_isready, cmd, http, tcp and log all pass before start returns", () =>
+    withProject(STACK, async (p) => {
+      const readyChecks: Record<string, ReadyCheck> = {
+        pg: { type: "pg_isready" },
+        cache: { type: "cmd", command: "redis-cli ping", expect: "PONG" },
+        web: { type: "http" },
+        socket: { type: "tcp", port: 9000 },
+        worker: { type: "log", match: "worker ready now" },
+      }
+      const compose: ResolvedCompose = { file: p.composeFile, services: [], readyChecks }
+      const stack = await startComposeStack({ identity: p.ident, compose, detach: true, noTraefik: false })
+      expect(Object.keys(stack.services)).toEqual(["cache", "pg", "socket", "web", "worker"])
+      // Each check passed, so each service answers now, without retrying.
+      const res = await fetch(`http://127.0.0.1:${stack.services.web!.port}/`)
+      expect((await res.text()).trim()).toBe("ok")
+      await deleteComposeStack({ identity: p.ident, compose })
+      expect((await leftovers(p.ident)).containers).toEqual([])
+    }))
 
-  test("a failing check is an exit-2 error naming the compose service", async () => {
-    const p = tempProject(`services:\n  web:\n    image: ${IMAGES.busybox}\n    init: true\n    command: ["sleep", "3600"]\n`)
-    used.push(p.ident)
-    const compose: ResolvedCompose = { file: p.composeFile, services: ["web"], readyChecks: { web: { type: "cmd", command: "cat /nope", timeout: "1s" } } }
-    const err = (await startComposeStack({ identity: p.ident, compose, detach: true, noTraefik: false }).catch((e: unknown) => e)) as Error & { exitCode: number; hint?: string }
-    expect(err.exitCode).toBe(2)
-    expect(err.message).toStartWith("compose: service web ready check (cmd `cat /nope`) did not pass within 1s")
-    expect(err.hint).toContain("[compose.ready_checks]")
-    await deleteComposeStack({ identity: p.ident, compose })
-  })
+  test("a failing check is an exit-2 error naming the compose service", () =>
+    withProject(`services:\n  web:\n    image: ${IMAGES.busybox}\n    init: true\n    command: ["sleep", "3600"]\n`, async (p) => {
+      const compose: ResolvedCompose = { file: p.composeFile, services: ["web"], readyChecks: { web: { type: "cmd", command: "cat /nope", timeout: "1s" } } }
+      const err = (await startComposeStack({ identity: p.ident, compose, detach: true, noTraefik: false }).catch((e: unknown) => e)) as Error & {
+        exitCode: number
+        hint?: string
+      }
+      expect(err.exitCode).toBe(2)
+      expect(err.message).toStartWith("compose: service web ready check (cmd `cat /nope`) did not pass within 1s")
+      expect(err.hint).toContain("[compose.ready_checks]")
+      await deleteComposeStack({ identity: p.ident, compose })
+    }))
 })

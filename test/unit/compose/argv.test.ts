@@ -1,15 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import {
-  type ComposeFlavor,
-  type ComposeTarget,
-  downArgv,
-  formatArgv,
-  logsArgv,
-  psArgv,
-  servicesArgv,
-  stopArgv,
-  upArgv,
-} from "../../../src/compose/argv.ts"
+import { type ComposeFlavor, type ComposeTarget, downArgv, formatArgv, logsArgv, psArgv, servicesArgv, stopArgv, upArgv } from "../../../src/compose/argv.ts"
 import { composeUp, type Runner } from "../../../src/compose/run.ts"
 
 const FILE = "/p/.devrig/compose.yaml"
@@ -62,10 +52,27 @@ describe("up argv: every combination of detach × noTraefik × verbose", () => {
 describe("argv builders", () => {
   test("v2 and v1 share flags and differ only in the executable", () => {
     expect(upArgv(target("v2"), { detach: true, noTraefik: true })).toEqual([
-      "docker", "compose", "-p", "devrig-app-12345678", "-f", FILE, "up", "-d", "--scale", "traefik=0",
+      "docker",
+      "compose",
+      "-p",
+      "devrig-app-12345678",
+      "-f",
+      FILE,
+      "up",
+      "-d",
+      "--scale",
+      "traefik=0",
     ])
     expect(upArgv(target("v1", "/p/.env"), { detach: false, noTraefik: false, services: ["db"] })).toEqual([
-      "docker-compose", "-p", "devrig-app-12345678", "-f", FILE, "--env-file", "/p/.env", "up", "db",
+      "docker-compose",
+      "-p",
+      "devrig-app-12345678",
+      "-f",
+      FILE,
+      "--env-file",
+      "/p/.env",
+      "up",
+      "db",
     ])
   })
 

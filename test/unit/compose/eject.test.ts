@@ -7,7 +7,20 @@ import type { Identity } from "../../../src/project/identity.ts"
 const ident: Identity = { name: "shop", id: "0badf00d", slug: "shop-0badf00d", configPath: "/src/shop/devrig.toml", root: "/src/shop" }
 
 function container(name: string, over: Partial<ResolvedContainer>): ResolvedContainer {
-  return { name, image: "img", ports: {}, bind: "127.0.0.1", env: {}, secretKeys: [], volumes: [], dependsOn: [], init: [], pull: "missing", stopTimeoutMs: 10_000, ...over }
+  return {
+    name,
+    image: "img",
+    ports: {},
+    bind: "127.0.0.1",
+    env: {},
+    secretKeys: [],
+    volumes: [],
+    dependsOn: [],
+    init: [],
+    pull: "missing",
+    stopTimeoutMs: 10_000,
+    ...over,
+  }
 }
 
 const sample: ResolvedContainer[] = [
@@ -48,7 +61,12 @@ const sample: ResolvedContainer[] = [
     dependsOn: ["mailpit"],
     pull: "always",
   }),
-  container("edge", { image: "busybox", port: { host: 18080, container: 80, protocol: "tcp", auto: false }, readyCheck: { type: "tcp" }, dependsOn: ["worker"] }),
+  container("edge", {
+    image: "busybox",
+    port: { host: 18080, container: 80, protocol: "tcp", auto: false },
+    readyCheck: { type: "tcp" },
+    dependsOn: ["worker"],
+  }),
 ]
 
 type Doc = { services: Record<string, Record<string, unknown>>; networks: Record<string, unknown>; volumes: Record<string, unknown> }
@@ -70,7 +88,9 @@ describe("eject", () => {
       expect(s.networks).toEqual(["devrig"])
       expect(s.labels).toEqual({ "devrig.config": "/src/shop/devrig.toml", "devrig.project": "shop-0badf00d", "devrig.service": name })
     }
-    expect(doc.networks).toEqual({ devrig: { name: "devrig-shop-0badf00d-net", labels: { "devrig.config": "/src/shop/devrig.toml", "devrig.project": "shop-0badf00d" } } })
+    expect(doc.networks).toEqual({
+      devrig: { name: "devrig-shop-0badf00d-net", labels: { "devrig.config": "/src/shop/devrig.toml", "devrig.project": "shop-0badf00d" } },
+    })
   })
 
   test("images, ports with bind address, env with $ escaped, volumes and binds", () => {
@@ -79,7 +99,9 @@ describe("eject", () => {
     expect(pg.ports).toEqual(["127.0.0.1:5432:5432/tcp"])
     expect(pg.environment).toEqual({ POSTGRES_PASSWORD: "pa$$$$word", POSTGRES_USER: "shop" })
     expect(pg.volumes).toEqual(["pgdata:/var/lib/postgresql/data", "/src/shop/sql:/docker-entrypoint-initdb.d:ro"])
-    expect(doc.volumes).toEqual({ pgdata: { name: "devrig-shop-0badf00d-pgdata", labels: { "devrig.config": "/src/shop/devrig.toml", "devrig.project": "shop-0badf00d" } } })
+    expect(doc.volumes).toEqual({
+      pgdata: { name: "devrig-shop-0badf00d-pgdata", labels: { "devrig.config": "/src/shop/devrig.toml", "devrig.project": "shop-0badf00d" } },
+    })
     expect(doc.services.redis!.ports).toEqual(["127.0.0.1:16379:6379/tcp"])
     expect(doc.services.mailpit!.ports).toEqual(["0.0.0.0:1025:1025/tcp", "0.0.0.0:8025:8025/tcp"])
     expect(doc.services.redis!.stop_grace_period).toBe("3s")

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assertComposeFile, composeFailure, detectFlavor, NOT_AVAILABLE } from "../../../src/compose/detect.ts"
 import { composeDown, composePs, composeUp, type Runner } from "../../../src/compose/run.ts"
-import { ExternalError } from "../../../src/errors.ts"
+import { ExternalError, InputError } from "../../../src/errors.ts"
 
 const target = { flavor: "v1" as const, project: "devrig-app-12345678", file: "/p/compose.yaml" }
 const exited = (code: number, stderrTail: string[] = [], stdout = "") => ({ code, signal: null, stderrTail, stdout })
@@ -47,6 +47,7 @@ describe("detection", () => {
       expect((err as ExternalError).exitCode).toBe(2)
       expect((err as ExternalError).message).toBe(`compose: compose file not found at ${path}`)
     }
+    for (const bad of ["", "  ", "a\0b"]) expect(() => assertComposeFile(bad)).toThrow(InputError)
     writeFileSync(join(dir, "compose.yaml"), "services: {}\n")
     expect(() => assertComposeFile(join(dir, "compose.yaml"))).not.toThrow()
   })
@@ -66,9 +67,7 @@ describe("failures", () => {
   test("detached: says the stack could not start and suggests running without --detach", () => {
     const e = composeFailure({ argv: ["docker", "compose", "up", "-d"], code: 17, stderrTail: ["no such image"], detach: true })
     expect(e.exitCode).toBe(2)
-    expect(e.message).toBe(
-      "compose: the compose stack could not be started in the background (exit 17: no such image); run without --detach to see logs",
-    )
+    expect(e.message).toBe("compose: the compose stack could not be started in the background (exit 17: no such image); run without --detach to see logs")
   })
 
   test("compose exiting non-zero propagates from up, down and ps", async () => {

@@ -84,9 +84,7 @@ describe("foreground", () => {
     })
     expect(result.status).toBe("interrupted")
     expect(result.status === "interrupted" && result.teardownError).toBeInstanceOf(Error)
-    expect(log.warn).toEqual([
-      "compose: teardown after interruption failed: compose: docker compose down failed (exit 1): Cannot connect to the Docker daemon",
-    ])
+    expect(log.warn).toEqual(["compose: teardown after interruption failed: compose: docker compose down failed (exit 1): Cannot connect to the Docker daemon"])
   })
 
   test("an already aborted signal starts nothing", async () => {
