@@ -73,7 +73,7 @@ export async function run(argv: string[], version: string): Promise<number> {
       println(globalOptions.color ? text : text.replace(/\x1b\[[0-9;]*m/g, ""))
       return 0
     }
-    checkFlags(await resolve(leaf.cmd.args), leaf.args, leaf.path.join(" ") || name)
+    checkFlags(await resolve(leaf.cmd.args), leaf.args, [name, ...leaf.path].join(" "))
     const { result } = await runCommand(cmd, { rawArgs: args })
     return typeof result === "number" ? result : 0
   } catch (e) {

@@ -7,6 +7,8 @@ import type { Supervisor } from "../services/supervisor.ts"
 import type { ComponentStatus } from "../status.ts"
 import { c, println, stateDot, table } from "./output.ts"
 import { project } from "./project-cmd.ts"
+import { InputError } from "../errors.ts"
+import { liveSupervisor } from "../services/recover.ts"
 import { offlineStatus } from "../services/offline-status.ts"
 
 type Status = ReturnType<Supervisor["status"]>
@@ -16,9 +18,11 @@ export default defineCommand({
   args: {
     all: { type: "boolean", alias: "a", description: "Every devrig instance on this machine" },
     json: { type: "boolean", description: "JSON output" },
+    watch: { type: "boolean", alias: "w", description: "Keep the table on screen, updated every second (a terminal only)" },
   },
   async run({ args }) {
     if (args.all) return psAll(!!args.json)
+    if (args.watch) return watch()
     const { loaded, supervisor } = project()
     const status = supervisor ? await controlRequest<Status>(loaded.identity.root, "/status") : undefined
     const components = status?.components ?? (await offlineStatus(loaded))
@@ -33,6 +37,25 @@ export default defineCommand({
     return 0
   },
 })
+
+/** A live table on a terminal: redrawn in place each second until Ctrl+C. */
+async function watch(): Promise<number> {
+  if (!process.stdout.isTTY) throw new InputError("--watch needs a terminal; use `devrig ps --json` in scripts")
+  const { loaded } = project()
+  const root = loaded.identity.root
+  process.on("SIGINT", () => {
+    process.stdout.write("\x1b[?25h\n")
+    process.exit(0)
+  })
+  process.stdout.write("\x1b[?25l")
+  for (;;) {
+    const status = liveSupervisor(root) ? await controlRequest<Status>(root, "/status").catch(() => undefined) : undefined
+    const components = status?.components ?? (await offlineStatus(loaded))
+    const head = `  ${c.bold(loaded.identity.name)} ${c.dim(`(${loaded.identity.id})`)}  ${status ? c.green("● running") : c.gray("○ not running")}  ${c.dim(new Date().toLocaleTimeString())}`
+    process.stdout.write(`\x1b[H\x1b[2J\n${head}\n\n${renderComponents(components)}\n\n  ${c.dim("Ctrl+C to quit")}\n`)
+    await Bun.sleep(1000)
+  }
+}
 
 export function renderComponents(components: ComponentStatus[]): string {
   const now = Date.now()
