@@ -43,6 +43,7 @@ export async function runDetached(loaded: LoadedConfig, argv: string[]): Promise
     }
     const status = await controlRequest<Status>(root, "/status", { timeoutMs: 2000 }).catch(() => undefined)
     if (status?.phase === "up") {
+      for (const n of status.notices ?? []) println(`  ${c.dim("»")} ${n}`)
       println(summary(status, "Running in the background. Stop with: devrig stop"))
       child.unref()
       return 0

@@ -75,10 +75,18 @@ export function decodeProto<D extends DescMessage>(schema: D, bytes: Uint8Array)
 const ID_FIELDS = new Set(["traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id"])
 const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/
 
+/**
+ * JSON nesting allowed before protobuf-es sees it. Its own limit is 100 message levels (two or
+ * three JSON levels each); without this one, a body nested ~10 000 deep overflowed the stack
+ * here first and came back as a 500 (found by fuzzing).
+ */
+const MAX_JSON_DEPTH = 400
+
 /** OTLP/JSON carries ids as hex; protobuf-es' JSON reader expects base64 for bytes fields. */
-function hexIdsToBase64(v: unknown): void {
+function hexIdsToBase64(v: unknown, depth = 0): void {
+  if (depth > MAX_JSON_DEPTH) throw new OtlpError("invalid", `JSON nested deeper than ${MAX_JSON_DEPTH} levels`)
   if (Array.isArray(v)) {
-    for (const x of v) hexIdsToBase64(x)
+    for (const x of v) hexIdsToBase64(x, depth + 1)
     return
   }
   if (!v || typeof v !== "object") return
@@ -87,7 +95,7 @@ function hexIdsToBase64(v: unknown): void {
     const x = o[k]
     if (typeof x === "string") {
       if (ID_FIELDS.has(k) && HEX_RE.test(x)) o[k] = Buffer.from(x, "hex").toString("base64")
-    } else if (x && typeof x === "object") hexIdsToBase64(x)
+    } else if (x && typeof x === "object") hexIdsToBase64(x, depth + 1)
   }
 }
 

@@ -80,7 +80,13 @@ export function startOtlpGrpc(store: TelemetryStore, port: number, hostname = "1
 type Headers = Record<string, unknown> | undefined
 
 /**
- * Connect reports an unparseable protobuf message as INTERNAL; for a receiver it is the
+ * INTERNAL statuses Connect raises for the client's bytes: an unparseable message ("parse
+ * binary …") or a body that is not valid gzip ("decompression failed", found by fuzzing).
+ */
+const CLIENT_FAULT = /^(parse binary|decompression failed)/
+
+/**
+ * Connect reports an unparseable (or undecompressable) message as INTERNAL; for a receiver it is the
  * client's fault (INVALID_ARGUMENT, so exporters do not retry it). The status travels in the
  * trailers, or in the headers of a trailers-only response, so both are patched.
  */
@@ -90,7 +96,7 @@ function correctStatus(res: http2.Http2ServerResponse, store: TelemetryStore): v
     if (status === undefined || status === "0") return h
     store.rejectedRequests++
     const msg = typeof h!["grpc-message"] === "string" ? decodeURIComponent(h!["grpc-message"] as string) : ""
-    return status === String(Code.Internal) && msg.startsWith("parse binary") ? { ...h, "grpc-status": String(Code.InvalidArgument) } : h
+    return status === String(Code.Internal) && CLIENT_FAULT.test(msg) ? { ...h, "grpc-status": String(Code.InvalidArgument) } : h
   }
   const writeHead = res.writeHead.bind(res) as (status: number, headers?: Headers) => unknown
   res.writeHead = ((status: number, headers?: Headers) => writeHead(status, fix(headers))) as typeof res.writeHead

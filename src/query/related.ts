@@ -1,6 +1,8 @@
 /**
  * Everything related to one trace: logs carrying its id (exact), then logs and metric points
- * of the trace's services inside its time window ± 5 s (approximate, the PRD's fallback).
+ * of the trace's services inside its time window ± 5 s (approximate, the PRD's fallback) —
+ * including devrig's lifecycle events (service `devrig`) about those services, so a crash or
+ * restart next to an error trace shows up with it.
  */
 import { isoFromMs } from "../otel/attrs.ts"
 import type { TelemetryStore } from "../otel/store.ts"
@@ -22,6 +24,8 @@ export function related(store: TelemetryStore, traceId: string, opts: { windowMs
   for (const service of t.services) {
     for (const l of queryLogs(store, { service, from, to, limit })) if (l.traceId !== traceId) nearbyLogs.push(l)
   }
+  if (!t.services.has("devrig"))
+    for (const l of queryLogs(store, { service: "devrig", from, to, limit })) if (t.services.has(String(l.attributes["devrig.component"]))) nearbyLogs.push(l)
   nearbyLogs.sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0))
   const metrics: MetricSeries[] = []
   for (const m of store.metrics.byName.values()) {

@@ -15,9 +15,12 @@ import type { ComponentStatus, StatusSnapshot } from "../status.ts"
 export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue }
 export type Attributes = Record<string, AttrValue>
 
-/** Error body of every non-2xx /api response (404 unknown path/id, 400 bad query, 403 origin). */
+/**
+ * Error body of every non-2xx /api response (404 unknown path/id, 400 bad query, 403 origin,
+ * 409 config changed on disk, 422 invalid config).
+ */
 export interface ApiError {
-  error: { code: "NOT_FOUND" | "BAD_REQUEST" | "FORBIDDEN" | "INTERNAL"; message: string }
+  error: { code: "NOT_FOUND" | "BAD_REQUEST" | "FORBIDDEN" | "CONFLICT" | "INVALID_CONFIG" | "INTERNAL"; message: string }
 }
 
 // ─── Traces ─────────────────────────────────────────────────────────────────────────────────
@@ -243,11 +246,71 @@ export interface StatusResponse extends StatusSnapshot {
   collector: CollectorCounters
 }
 
+/** A validation problem of devrig.toml (1-based line and column), as `devrig validate` prints it. */
+export interface ConfigProblem {
+  line: number
+  column: number
+  message: string
+}
+
 /** GET /api/config */
 export interface ConfigResponse {
   path: string
+  /** the file as it is on disk (even when it does not parse) */
   source: string
-  problems: { line: number; column: number; message: string }[]
+  problems: ConfigProblem[]
+  /** content hash of `source`; send it back as `PUT /api/config?base=…` to refuse clobbering an outside edit */
+  revision?: string
+}
+
+/** POST /api/config/validate (body: TOML text). Nothing is written. */
+export interface ConfigValidateResponse {
+  problems: ConfigProblem[]
+}
+
+/**
+ * PUT /api/config (body: TOML text; `?force=1` saves despite problems; `?base=<revision>`
+ * refuses with 409 when the file changed since). The running devrig applies the saved file
+ * through hot reload, as for a save from an editor.
+ */
+export interface ConfigSaveResponse {
+  saved: true
+  /** false when the text equals the file: nothing written, nothing reloaded */
+  changed: boolean
+  /** empty unless forced */
+  problems: ConfigProblem[]
+  /** revision of the saved text */
+  revision: string
+}
+
+/** 422 from PUT /api/config: the text has problems and nothing was written. */
+export interface ConfigRefused extends ApiError {
+  problems: ConfigProblem[]
+}
+
+/** 409 from PUT /api/config?base=…: the file changed on disk since that revision. */
+export interface ConfigConflict extends ApiError {
+  revision: string
+}
+
+// ─── Lifecycle events ───────────────────────────────────────────────────────────────────────
+
+/**
+ * The supervisor records lifecycle events as OTLP log records of service `devrig`, with a
+ * human sentence as the body ("api crashed (exit 1); restarting in 2s") and these attributes.
+ * The dashboard draws them as markers on the timelines, charts and logs.
+ */
+export type LifecycleEventKind = "start" | "ready" | "crash" | "restart" | "stop" | "reload" | "rebuild"
+
+export interface LifecycleEventAttributes {
+  "devrig.event": LifecycleEventKind
+  /** the service, container or cluster item the event is about */
+  "devrig.component": string
+  exit_code?: number
+  signal?: string
+  attempt?: number
+  delay_ms?: number
+  reason?: string
 }
 
 /** POST /api/services/:name/{start,stop,restart} */

@@ -12,8 +12,9 @@ import { logQuery, metricListQuery, metricSeriesQuery, traceQuery } from "../que
 import { parseDuration, parseLimit, parseTraceId } from "../query/parse.ts"
 import { related } from "../query/related.ts"
 import { listTraces, traceDetail } from "../query/traces.ts"
+import { ConfigConflictError, configRevision, InvalidConfigError, MAX_CONFIG_BYTES, readConfigText, saveConfigText, validateConfigText } from "../services/config-api.ts"
 import type { Action } from "../status.ts"
-import type { ActionResponse, ApiError, StatusResponse } from "./api-types.ts"
+import type { ActionResponse, ApiError, ConfigConflict, ConfigRefused, ConfigResponse, ConfigSaveResponse, ConfigValidateResponse, StatusResponse } from "./api-types.ts"
 import type { Controller, UiHandler } from "./controller.ts"
 import { refusal } from "./security.ts"
 import type { WsClient, WsHub } from "./ws-hub.ts"
@@ -22,6 +23,13 @@ export class NotFoundError extends Error {}
 
 function apiError(status: number, code: ApiError["error"]["code"], message: string): Response {
   return Response.json({ error: { code, message } } satisfies ApiError, { status })
+}
+
+/** The TOML text of a config request body (sent as text/plain, never parsed as a form). */
+async function configBody(request: Request): Promise<string> {
+  const text = await request.text()
+  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) throw new InputError(`config text over ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`)
+  return text
 }
 
 function params(request: Request): URLSearchParams {
@@ -60,6 +68,10 @@ export function createApp({ store, controller, hub, ui }: AppOptions) {
       if (why) return apiError(403, "FORBIDDEN", why)
     })
     .onError(({ code, error }) => {
+      if (error instanceof InvalidConfigError)
+        return Response.json({ error: { code: "INVALID_CONFIG", message: error.message }, problems: error.problems } satisfies ConfigRefused, { status: 422 })
+      if (error instanceof ConfigConflictError)
+        return Response.json({ error: { code: "CONFLICT", message: error.message }, revision: error.revision } satisfies ConfigConflict, { status: 409 })
       if (error instanceof NotFoundError) return apiError(404, "NOT_FOUND", error.message)
       if (error instanceof InputError) return apiError(400, "BAD_REQUEST", error.message)
       if (isDevrigError(error)) return apiError(500, "INTERNAL", error.message)
@@ -92,7 +104,27 @@ export function createApp({ store, controller, hub, ui }: AppOptions) {
     .get("/api/status", () => statusResponse(store, controller))
     .get("/api/env", () => controller.env())
     .get("/api/env/:service", ({ params: { service } }) => controller.env(decodeURIComponent(service)))
-    .get("/api/config", () => controller.config())
+    .get("/api/config", () => {
+      const c = controller.config()
+      // The editor needs the file as it is, even when it does not parse (the supervisor then
+      // falls back to the source it is running, which the problems' lines do not match).
+      const source = readConfigText(c.path) ?? c.source
+      return { ...c, source, revision: configRevision(source) } satisfies ConfigResponse
+    })
+    .post(
+      "/api/config/validate",
+      async ({ request }) => ({ problems: validateConfigText(controller.config().path, await configBody(request)) }) satisfies ConfigValidateResponse,
+      { parse: "none" },
+    )
+    .put(
+      "/api/config",
+      async ({ request }) => {
+        const p = params(request)
+        const force = p.get("force") === "1" || p.get("force") === "true"
+        return saveConfigText(controller.config().path, await configBody(request), { force, base: p.get("base") ?? undefined }) satisfies ConfigSaveResponse
+      },
+      { parse: "none" },
+    )
     .post("/api/services/:name/:action", async ({ params: { name, action } }) => {
       if (!ACTIONS.has(action as Action)) throw new NotFoundError(`unknown action ${action}; use start, stop or restart`)
       const service = decodeURIComponent(name)

@@ -19,7 +19,9 @@ export interface ParsedLine {
 export const SEVERITY: Record<LogLevel, number> = { unspecified: 0, trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 }
 
 const LEVEL_WORDS: [RegExp, LogLevel][] = [
-  [/\b(FATAL|PANIC|CRITICAL|CRIT|EMERG(ENCY)?|ALERT)\b/i, "fatal"],
+  // upper case, or lower case as a prefix ("panic: …"): "sent an alert" is not a fatal line
+  [/\b(FATAL|PANIC|CRITICAL|CRIT|EMERG(ENCY)?|ALERT)\b/, "fatal"],
+  [/\b(fatal|panic|critical|crit|emerg(ency)?|alert)\b[:\]]/i, "fatal"],
   [/\b(ERROR|ERR|EXCEPTION|FAILED|FAILURE)\b/, "error"],
   [/\b(error|err)\b[:\]]/i, "error"],
   [/\b(WARN|WARNING)\b/i, "warn"],
@@ -34,8 +36,9 @@ export function levelFromText(text: string): LogLevel | undefined {
   if (/^(error|err|severe)/.test(v)) return "error"
   if (/^warn/.test(v)) return "warn"
   if (/^(info|notice|information)/.test(v)) return "info"
-  if (/^(debug|dbg|fine)/.test(v)) return "debug"
+  // before debug: "finest" starts with "fine"
   if (/^(trace|finest|verbose)/.test(v)) return "trace"
+  if (/^(debug|dbg|fine)/.test(v)) return "debug"
   const n = Number(v)
   if (Number.isFinite(n) && v !== "") {
     // pino/bunyan numeric levels: 10 trace … 60 fatal
@@ -91,11 +94,16 @@ function fromFields(o: Record<string, unknown>, stream: "out" | "err", format: "
     body: message === undefined ? raw : String(message),
     level: (levelRaw !== undefined ? levelFromText(String(levelRaw)) : undefined) ?? plainLevel(message === undefined ? raw : String(message), stream),
     timeMs: parseTime(time),
-    traceId: typeof traceId === "string" && HEX32.test(traceId) ? traceId.toLowerCase() : undefined,
-    spanId: typeof spanId === "string" && HEX16.test(spanId) ? spanId.toLowerCase() : undefined,
+    traceId: validId(traceId, HEX32),
+    spanId: validId(spanId, HEX16),
     attributes,
     format,
   }
+}
+
+/** Lower-case hex of the right length; all zeros is W3C's "no id". */
+function validId(v: unknown, re: RegExp): string | undefined {
+  return typeof v === "string" && re.test(v) && /[1-9a-f]/i.test(v) ? v.toLowerCase() : undefined
 }
 
 function parseTime(v: unknown): number | undefined {
@@ -107,6 +115,8 @@ function parseTime(v: unknown): number | undefined {
     return undefined
   }
   if (typeof v === "string") {
+    // logfmt values are always strings: `ts=1718000000.123` is an epoch time too
+    if (/^\d+(\.\d+)?$/.test(v)) return parseTime(Number(v))
     const t = Date.parse(v)
     return Number.isNaN(t) ? undefined : t
   }

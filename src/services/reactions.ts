@@ -28,8 +28,13 @@ export interface ReactionContext {
   info: (text: string) => void
 }
 
+/** A run that lasted this long was a good start (the runner resets its backoff after as long). */
+const STABLE_MS = 30_000
+
 export class Reactions {
   private readonly lastGood = new Map<string, GoodStart>()
+  /** the config of the current run once it is ready; good once it stops cleanly or ran STABLE_MS */
+  private readonly candidate = new Map<string, GoodStart>()
   private readonly reported = new Set<string>()
 
   constructor(private readonly ctx: ReactionContext) {}
@@ -38,12 +43,25 @@ export class Reactions {
     this.ctx.telemetry.event(event, name, body, details)
     const runner = this.ctx.runners.get(name)
     if (event === "start") updateState(this.ctx.root, (s) => void ((s.cursors ??= { start: {} }).start[name] = new Date().toISOString()))
-    if (event === "ready" && runner) {
-      this.lastGood.set(name, this.snapshot(runner))
+    // A service without a port or ready check is "ready" the moment it spawns, so readiness alone
+    // proves nothing: a crash loop would otherwise be a new episode (and a new "good start") on
+    // every attempt. An episode ends with a manual (re)start or a run that lasted.
+    if (event === "start" && details.attempt === 0) this.reported.delete(name)
+    if (event === "ready" && runner) this.candidate.set(name, this.snapshot(runner))
+    if (event === "stop") this.promote(name)
+    if (event === "crash" && Number(details.uptime_ms) >= STABLE_MS) {
+      this.promote(name)
       this.reported.delete(name)
     }
+    if (event === "crash") this.candidate.delete(name)
     if (event === "crash" && runner && !this.reported.has(name)) this.crashReport(runner, Number(details.exit_code), String(details.signal ?? "") || null)
     if (event === "restart") void this.dependencyRestarted(name)
+  }
+
+  private promote(name: string): void {
+    const c = this.candidate.get(name)
+    if (c) this.lastGood.set(name, c)
+    this.candidate.delete(name)
   }
 
   private snapshot(r: ServiceRunner): GoodStart {

@@ -55,6 +55,8 @@ export class Supervisor implements Controller {
   private telemetryStop?: () => Promise<void>
   private ports: Record<string, number> = {}
   private configWatch?: { close(): void }
+  /** things the user should know from startup (a default port that moved, …) */
+  readonly notices: string[] = []
   readonly telemetry = new Telemetry()
   private store?: TelemetryStore
   private readonly reactions: Reactions
@@ -226,6 +228,7 @@ export class Supervisor implements Controller {
     this.store = t.store
     this.telemetry.attach(t.store)
     for (const n of t.notices) this.opts.onInfo(n)
+    this.notices.push(...t.notices)
     updateState(this.root, (s) => void (s.dashboard = t.dashboard))
     this.register("running")
   }
@@ -341,7 +344,7 @@ export class Supervisor implements Controller {
 
   // ── Controller ────────────────────────────────────────────────────────────
 
-  status(): StatusSnapshot & { phase: Phase; failure?: Supervisor["failure"] } {
+  status(): StatusSnapshot & { phase: Phase; failure?: Supervisor["failure"]; notices: string[] } {
     const ident = this.loaded.identity
     return {
       project: { name: ident.name, id: ident.id, slug: ident.slug, configPath: ident.configPath },
@@ -350,6 +353,7 @@ export class Supervisor implements Controller {
       dashboard: this.dashboard,
       phase: this.phase,
       failure: this.failure,
+      notices: this.notices,
     }
   }
 
