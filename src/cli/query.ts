@@ -27,6 +27,7 @@ export interface QueryFlags {
   label?: string[]
   search?: string
   traceId?: string
+  source?: string
 }
 
 /** The API path (with query string) for a query; throws InputError for invalid flags. */
@@ -137,6 +138,7 @@ function flagsOf(args: Args, rawArgs: string[]): QueryFlags {
     label: repeated(rawArgs, "label"),
     search: s("search"),
     traceId: s("trace-id"),
+    source: s("source"),
   }
 }
 
@@ -198,6 +200,7 @@ export function createQueryCommand(resolveBaseUrl: () => Promise<string>, cursor
         level: { type: "string", description: "trace|debug|info|warn|error|fatal (repeatable)", valueHint: "level" },
         search: { type: "string", description: "Substring of the body", valueHint: "text" },
         "trace-id": { type: "string", description: "Only logs of this trace", valueHint: "id" },
+        source: { type: "string", description: "otlp (sent by SDKs), output (services' stdout/stderr) or events (devrig's lifecycle events)", valueHint: "otlp|output|events" },
         around: { type: "string", description: "A trace id (its logs + its services' logs in its window) or a time", valueHint: "id|time" },
         ...TIME,
       }, resolveBaseUrl, cursor),

@@ -14,14 +14,22 @@ export interface Position {
 export class Locator {
   private readonly positions = new Map<string, Position>()
   private readonly lines: string[]
+  /** offset at which each line starts, for a binary search instead of a scan per key */
+  private readonly lineStarts: number[] = [0]
 
   constructor(readonly source: string) {
     this.lines = source.split("\n")
+    for (const l of this.lines) this.lineStarts.push(this.lineStarts[this.lineStarts.length - 1]! + l.length + 1)
     new Scanner(source, (path, offset) => {
       // Prefixes too: `[servics.api]` must locate a problem about the table `servics` itself.
-      for (let n = 1; n <= path.length; n++) {
+      // Longest first, stopping at the first one already known: every recorded path has all its
+      // prefixes recorded, so the rest are known too. (Shortest-first made a value nested 1000
+      // arrays deep cost seconds — O(depth³) — found by fuzzing.)
+      const pos = this.toPosition(offset)
+      for (let n = path.length; n >= 1; n--) {
         const key = pathKey(path.slice(0, n))
-        if (!this.positions.has(key)) this.positions.set(key, this.toPosition(offset))
+        if (this.positions.has(key)) break
+        this.positions.set(key, pos)
       }
     }).document()
   }
@@ -40,14 +48,15 @@ export class Locator {
   }
 
   private toPosition(offset: number): Position {
-    let line = 1
-    let last = -1
-    for (let i = 0; i < offset; i++)
-      if (this.source.charCodeAt(i) === 10) {
-        line++
-        last = i
-      }
-    return { line, column: offset - last }
+    // the last line starting at or before offset
+    let lo = 0
+    let hi = this.lineStarts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (this.lineStarts[mid]! <= offset) lo = mid
+      else hi = mid - 1
+    }
+    return { line: lo + 1, column: offset - this.lineStarts[lo]! + 1 }
   }
 }
 

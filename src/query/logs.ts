@@ -25,6 +25,17 @@ export interface LogQuery {
   from?: number
   to?: number
   limit?: number
+  /** otlp: sent by the services' SDKs; output: their stdout/stderr lines; events: devrig's lifecycle events */
+  source?: LogSource
+}
+
+export type LogSource = "otlp" | "output" | "events"
+
+/** Where a record came from (devrig marks its own records by scope). */
+export function logSource(rec: LogRecord): LogSource {
+  if (rec.scope.name === "devrig.lifecycle") return "events"
+  if (rec.scope.name === "devrig.stdout") return "output"
+  return "otlp"
 }
 
 const bodyText = new WeakMap<StoredLog, string>()
@@ -71,6 +82,7 @@ export function queryLogs(store: TelemetryStore, q: LogQuery): LogRecord[] {
       if (services && !services.has(l.rec.service)) return false
     }
     if (q.traceId && l.rec.traceId !== q.traceId) return false
+    if (q.source && logSource(l.rec) !== q.source) return false
     if (levels && !levels.has(l.rec.level)) return false
     if (search && !lowerBody(l).includes(search)) return false
     return true

@@ -5,7 +5,7 @@
  * traceId, name, last, label (repeatable key=value).
  */
 import { InputError } from "../errors.ts"
-import type { LogQuery } from "./logs.ts"
+import type { LogQuery, LogSource } from "./logs.ts"
 import type { MetricListQuery, MetricSeriesQuery } from "./metrics.ts"
 import { parseDuration, parseLabel, parseLevel, parseLimit, parseTimestamp, parseTraceId } from "./parse.ts"
 import type { TraceQuery } from "./traces.ts"
@@ -62,6 +62,7 @@ export function logQuery(p: URLSearchParams): LogQuery {
     search: get(p, "search"),
     traceId: traceId === undefined ? undefined : parseTraceId(traceId, "--trace-id"),
     limit: parseLimit(get(p, "limit"), 100),
+    source: parseSource(get(p, "source")),
   }
   // logs?around= takes a trace id (PRD) or a timestamp (metric-click navigation)
   if (around !== undefined) {
@@ -69,6 +70,12 @@ export function logQuery(p: URLSearchParams): LogQuery {
     else q.around = parseTimestamp(around, "--around (a trace id or a timestamp)")
   }
   return q
+}
+
+function parseSource(v: string | undefined): LogSource | undefined {
+  if (v === undefined) return undefined
+  if (v === "otlp" || v === "output" || v === "events") return v
+  throw new InputError(`invalid source "${v}": expected otlp, output or events`)
 }
 
 export function metricListQuery(p: URLSearchParams): MetricListQuery {

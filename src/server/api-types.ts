@@ -300,7 +300,7 @@ export interface ConfigConflict extends ApiError {
  * human sentence as the body ("api crashed (exit 1); restarting in 2s") and these attributes.
  * The dashboard draws them as markers on the timelines, charts and logs.
  */
-export type LifecycleEventKind = "start" | "ready" | "crash" | "restart" | "stop" | "reload" | "rebuild"
+export type LifecycleEventKind = "start" | "ready" | "crash" | "restart" | "stop" | "failed" | "reload" | "rebuild"
 
 export interface LifecycleEventAttributes {
   "devrig.event": LifecycleEventKind

@@ -85,15 +85,19 @@ export class Reactions {
     for (const l of renderCrashReport(report)) this.ctx.line(r.svc.name, "sys", l)
   }
 
-  /** A dependency restarted (crash or manual): apply each dependent's on_dependency_restart. */
-  async dependencyRestarted(dep: string): Promise<void> {
+  /**
+   * A dependency restarts (crash, or manual when `restart` is given): apply each dependent's
+   * on_dependency_restart. With `restart`, regate dependents pause before it runs.
+   */
+  async dependencyRestarted(dep: string, restart?: () => Promise<void>): Promise<void> {
     const affected = [...this.ctx.runners.values()].filter(
       (r) => r.svc.dependsOn.includes(dep) && r.svc.onDependencyRestart !== "ignore" && !["stopped", "failed", "exited", "pending"].includes(r.status.state),
     )
-    if (!affected.length) return
+    if (!affected.length) return void (await restart?.())
     const regate = affected.filter((r) => r.svc.onDependencyRestart === "regate")
     for (const r of regate) this.ctx.line(r.svc.name, "sys", `paused: waiting for ${dep} to be ready again`)
     await Promise.all(regate.map((r) => r.stop()))
+    await restart?.()
     const depRunner = this.ctx.runners.get(dep)
     const ready = depRunner ? await depRunner.waitSettled() : await this.ctx.infraReady(dep)
     if (!ready) {

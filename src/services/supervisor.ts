@@ -188,7 +188,10 @@ export class Supervisor implements Controller {
     if (c.kind === "deploy" && prev && c.restarts > prev.restarts) return this.telemetry.event("rebuild", c.name, `${c.name} rebuilt and redeployed`, { image: c.detail ?? "" })
     if (prev?.state === c.state) return
     const what = `${c.kind === "docker" ? "container" : c.kind} ${c.name}`
-    if (c.state === "starting" && prev?.state !== "starting") this.telemetry.event("start", c.name, `${what} starting`)
+    if (c.state === "starting" && prev?.state !== "starting") {
+      this.telemetry.event("start", c.name, `${what} starting`)
+      updateState(this.root, (s) => void ((s.cursors ??= { start: {} }).start[c.name] = new Date().toISOString()))
+    }
     else if (c.state === "ready" || c.state === "running") this.telemetry.event("ready", c.name, `${what} is ready`)
     else if (c.state === "stopped") this.telemetry.event("stop", c.name, `${what} stopped`)
     else if (c.state === "failed") this.telemetry.event("failed", c.name, `${what} failed: ${c.error ?? "unknown reason"}`, { reason: c.error ?? "" })
@@ -373,17 +376,12 @@ export class Supervisor implements Controller {
 
   async action(name: string, action: Action): Promise<void> {
     if (!this.runners.has(name) && this.infra.has(name)) {
-      await this.infra.action(name, action)
-      if (action === "restart") void this.reactions.dependencyRestarted(name)
-      return
+      if (action === "restart") return this.reactions.dependencyRestarted(name, () => this.infra.action(name, action))
+      return this.infra.action(name, action)
     }
     const r = this.requireRunner(name)
     if (action === "stop") return r.stop()
-    if (action === "restart") {
-      await r.restart()
-      void this.reactions.dependencyRestarted(name)
-      return
-    }
+    if (action === "restart") return this.reactions.dependencyRestarted(name, () => r.restart())
     if (!r.isUp()) await this.startServices([name])
   }
 

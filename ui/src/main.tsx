@@ -1,6 +1,7 @@
 import { Route, Router, type RouteSectionProps } from "@solidjs/router"
 import { createSignal, lazy, onMount, Show } from "solid-js"
 import { render } from "solid-js/web"
+import { EventTip } from "./components/EventMarks.tsx"
 import { Keys } from "./components/Keys.tsx"
 import { Sidebar } from "./components/Sidebar.tsx"
 import { Toasts } from "./components/Toast.tsx"
@@ -35,6 +36,7 @@ function Shell(props: RouteSectionProps) {
       </Show>
       <Keys />
       <Toasts />
+      <EventTip />
     </div>
   )
 }

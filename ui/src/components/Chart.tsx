@@ -1,9 +1,11 @@
 /** uPlot wrapper: themed axes, resize-aware, a marker line for `?at=`, and point clicks. */
-import { createEffect, on, onCleanup, onMount } from "solid-js"
+import { createEffect, createSignal, For, on, onCleanup, onMount } from "solid-js"
 import uPlot from "uplot"
 import "uplot/dist/uPlot.min.css"
 import { fmtNumber, fmtTime } from "../lib/format.ts"
+import { type DevrigEvent, eventStyle } from "../lib/events.ts"
 import { theme } from "../lib/theme.ts"
+import { type Cluster, cluster, EventTick } from "./EventMarks.tsx"
 
 export interface ChartSeries {
   label: string
@@ -19,6 +21,8 @@ export interface ChartProps {
   /** unix seconds: a vertical marker (the `at` of a jump) */
   marker?: number
   bars?: boolean
+  /** devrig lifecycle events: a vertical line each, with a flag to hover for details */
+  events?: DevrigEvent[]
   xLabels?: string[]
   height?: number
   onPick?: (p: { x: number; index: number; seriesIndex: number | null; clientX: number; clientY: number }) => void
@@ -29,6 +33,28 @@ const css = (name: string) => getComputedStyle(document.documentElement).getProp
 export function Chart(props: ChartProps) {
   let el!: HTMLDivElement
   let plot: uPlot | undefined
+  const [flags, setFlags] = createSignal<{ left: number; top: number; c: Cluster }[]>([])
+
+  /** Lines on the canvas; flags (DOM, hoverable) at the top of the plot area. */
+  const drawEvents = (u: uPlot) => {
+    const shown: DevrigEvent[] = []
+    const ctx = u.ctx
+    ctx.save()
+    ctx.lineWidth = 1.25 * devicePixelRatio
+    ctx.globalAlpha = 0.7
+    for (const ev of props.bars ? [] : (props.events ?? [])) {
+      const x = u.valToPos(ev.t / 1000, "x", true)
+      if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue
+      ctx.strokeStyle = css(eventStyle(ev.kind).color)
+      ctx.beginPath()
+      ctx.moveTo(x, u.bbox.top)
+      ctx.lineTo(x, u.bbox.top + u.bbox.height)
+      ctx.stroke()
+      shown.push(ev)
+    }
+    ctx.restore()
+    setFlags(cluster(shown, (ev) => u.valToPos(ev.t / 1000, "x")).map((c) => ({ left: u.over.offsetLeft + c.x, top: u.over.offsetTop, c })))
+  }
 
   const build = () => {
     plot?.destroy()
@@ -41,7 +67,19 @@ export function Chart(props: ChartProps) {
       legend: { show: false },
       cursor: { points: { size: 7 }, drag: { x: false, y: false }, focus: { prox: 24 } },
       focus: { alpha: 0.35 },
-      scales: { x: { time: !props.bars } },
+      scales: {
+        x: props.bars
+          ? { time: false }
+          : {
+              time: true,
+              // widen the axis to the events in view, so a crash before the first point still shows
+              range: (_u, min, max) => {
+                const ev = props.events ?? []
+                if (ev.length) (min = Math.min(min ?? Infinity, ev[0]!.t / 1000)), (max = Math.max(max ?? -Infinity, ev[ev.length - 1]!.t / 1000))
+                return min === max ? [min - 30, max + 30] : [min, max]
+              },
+            },
+      },
       axes: [
         props.bars ? { ...axis, values: (_u, vals) => vals.map((v) => props.xLabels?.[v] ?? "") } : { ...axis, values: (u, vals) => vals.map((v) => (v == null ? "" : fmtTime(v * 1000).slice(0, (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0) < 10 ? 12 : 8))) },
         { ...axis, size: 56, values: (_u, vals) => vals.map((v) => (v == null ? "" : fmtNumber(v) + (props.unit && props.unit !== "1" ? ` ${props.unit}` : ""))) },
@@ -60,6 +98,7 @@ export function Chart(props: ChartProps) {
       ],
       hooks: {
         draw: [
+          drawEvents,
           (u) => {
             if (props.marker === undefined) return
             const x = u.valToPos(props.marker, "x", true)
@@ -102,6 +141,18 @@ export function Chart(props: ChartProps) {
   // Series shape or theme changed → rebuild; only data changed → setData (no flicker).
   createEffect(on([() => props.series.map((s) => s.label + s.color).join("|"), theme, () => props.bars, () => props.marker], build, { defer: true }))
   createEffect(on([() => props.xs, () => props.ys], () => plot?.setData([props.xs, ...props.ys] as uPlot.AlignedData), { defer: true }))
+  createEffect(on(() => props.events, () => plot?.setData([props.xs, ...props.ys] as uPlot.AlignedData), { defer: true }))
 
-  return <div ref={el} class="w-full" data-testid="chart" />
+  return (
+    <div class="relative w-full">
+      <div ref={el} class="w-full" data-testid="chart" />
+      <For each={flags()}>
+        {(f) => (
+          <div class="absolute h-3.5 w-px" style={{ left: `${f.left}px`, top: `${f.top}px` }} data-testid="chart-event">
+            <EventTick evs={f.c.evs} top={f.c.top} left="0" />
+          </div>
+        )}
+      </For>
+    </div>
+  )
 }

@@ -1,7 +1,12 @@
 /** Typed REST client for /api/*. Every GET goes through a small cache so revisited views render at once. */
 import type {
   ActionResponse,
+  ConfigConflict,
+  ConfigProblem,
+  ConfigRefused,
   ConfigResponse,
+  ConfigSaveResponse,
+  ConfigValidateResponse,
   EnvResponse,
   LogRecord,
   MetricInfo,
@@ -66,6 +71,16 @@ export async function get<T>(url: string): Promise<T> {
   return data
 }
 
+async function errorMessage(res: Response): Promise<string> {
+  try {
+    return ((await res.json()) as { error?: { message?: string } }).error?.message ?? res.statusText
+  } catch {
+    return res.statusText
+  }
+}
+
+export type SaveOutcome = ({ kind: "saved" } & ConfigSaveResponse) | { kind: "invalid"; problems: ConfigProblem[] } | { kind: "conflict"; revision: string }
+
 export interface TraceQuery {
   service?: string
   status?: string
@@ -89,6 +104,8 @@ export interface LogQuery {
   from?: string
   to?: string
   limit?: number
+  /** otlp | output | events */
+  source?: string
 }
 
 export const urls = {
@@ -113,6 +130,21 @@ export const api = {
   status: () => get<StatusResponse>(urls.status()),
   env: () => get<EnvResponse>(urls.env()),
   config: () => get<ConfigResponse>(urls.config()),
+  async validateConfig(text: string, signal?: AbortSignal): Promise<ConfigProblem[]> {
+    const res = await fetch("/api/config/validate", { method: "POST", body: text, headers: { "content-type": "text/plain" }, signal })
+    if (!res.ok) throw new ApiError(res.status, await errorMessage(res))
+    return ((await res.json()) as ConfigValidateResponse).problems
+  },
+  /** Never throws for a refusal: 422 (problems) and 409 (changed on disk) are results the editor shows. */
+  async saveConfig(text: string, opts: { base?: string; force?: boolean } = {}): Promise<SaveOutcome> {
+    const res = await fetch(`/api/config${qs({ base: opts.base, force: opts.force ? 1 : undefined })}`, { method: "PUT", body: text, headers: { "content-type": "text/plain" } })
+    if (res.status === 422) return { kind: "invalid", problems: ((await res.json()) as ConfigRefused).problems }
+    if (res.status === 409) return { kind: "conflict", revision: ((await res.json()) as ConfigConflict).revision }
+    if (!res.ok) throw new ApiError(res.status, await errorMessage(res))
+    const saved = (await res.json()) as ConfigSaveResponse
+    cache.delete(urls.config())
+    return { kind: "saved", ...saved }
+  },
   async action(name: string, action: Action): Promise<ActionResponse> {
     const res = await fetch(`/api/services/${encodeURIComponent(name)}/${action}`, { method: "POST" })
     if (!res.ok) throw new ApiError(res.status, (await res.text()) || res.statusText)

@@ -1,11 +1,13 @@
 import { useNavigate } from "@solidjs/router"
 import { batch, createEffect, createMemo, createSignal, on, Show } from "solid-js"
 import type { LogRecord } from "../../../src/server/api-types.ts"
+import { EventBadge } from "../components/EventMarks.tsx"
 import { Chip, FilterBar, Search, Select, windowLabel } from "../components/Filters.tsx"
 import { Page } from "../components/Page.tsx"
 import { VirtualList } from "../components/VirtualList.tsx"
 import { urls } from "../lib/api.ts"
 import { serviceColor } from "../lib/colors.ts"
+import { DEVRIG_SERVICE, eventColor, isDevrigEvent } from "../lib/events.ts"
 import { fmtTime, shortId, toMs } from "../lib/format.ts"
 import { live, useQuery } from "../lib/live.ts"
 import { jump, links, onEscape } from "../lib/nav.ts"
@@ -14,7 +16,7 @@ import { LOG_CAP, logsSince } from "../lib/reducer.ts"
 import { LogDetail } from "./LogDetail.tsx"
 import { LevelBadge, LEVELS, levelRank, logBody, logKey } from "./LogRow.tsx"
 
-type K = "service" | "level" | "search" | "traceId" | "from" | "to"
+type K = "service" | "level" | "search" | "traceId" | "from" | "to" | "events" | "source"
 export const LOG_LIMIT = 10_000
 
 export interface LogFilter {
@@ -24,9 +26,24 @@ export interface LogFilter {
   traceId?: string
   from?: string
   to?: string
+  /** only devrig's lifecycle events */
+  events?: boolean
+  /** with `events`: only those about this component */
+  component?: string
+  /** otlp: sent by SDKs; output: the services' stdout/stderr lines */
+  source?: string
 }
 
+/** Where a record came from; devrig marks its own records by scope. */
+export const logSource = (l: LogRecord) => (l.scope.name === "devrig.lifecycle" ? "events" : l.scope.name === "devrig.stdout" ? "output" : "otlp")
+
+/** The service a record is about: a lifecycle event is about its component, not devrig. */
+const subject = (l: LogRecord) => (isDevrigEvent(l) ? String(l.attributes["devrig.component"] ?? l.service) : l.service)
+
 export function matchesLog(l: LogRecord, f: LogFilter) {
+  if (f.events && !isDevrigEvent(l)) return false
+  if (f.source && logSource(l) !== f.source) return false
+  if (f.component && subject(l) !== f.component) return false
   if (f.service && l.service !== f.service) return false
   if (f.level && LEVELS.indexOf(f.level as never) > 0 && levelRank(l.level) < LEVELS.indexOf(f.level as never)) return false
   if (f.traceId && l.traceId !== f.traceId) return false
@@ -41,9 +58,20 @@ const COLS = "grid grid-cols-[96px_52px_minmax(90px,140px)_1fr_auto] items-cente
 export function LogsView() {
   const p = useParams<K>()
   const navigate = useNavigate()
-  const filter = (): LogFilter => ({ service: p.get("service"), level: p.get("level"), search: p.get("search"), traceId: p.get("traceId"), from: p.get("from"), to: p.get("to") })
+  const events = () => p.get("events") === "1"
+  const filter = (): LogFilter => ({
+    service: events() ? DEVRIG_SERVICE : p.get("service"),
+    level: p.get("level"),
+    search: p.get("search"),
+    traceId: p.get("traceId"),
+    from: p.get("from"),
+    to: p.get("to"),
+    events: events(),
+    component: events() ? p.get("service") : undefined,
+    source: events() ? undefined : p.get("source"),
+  })
   const q = useQuery<LogRecord[]>(() => {
-    const f = filter()
+    const { events: _, component: __, ...f } = filter()
     const min = f.level ? LEVELS.indexOf(f.level as never) : -1
     return urls.logs({ ...f, level: min > 0 ? LEVELS.slice(min).join(",") : undefined, limit: LOG_LIMIT })
   })
@@ -72,7 +100,11 @@ export function LogsView() {
       { defer: true },
     ),
   )
-  const rows = createMemo(() => (fresh().length ? fresh().concat(q.data() ?? []) : (q.data() ?? [])))
+  const rows = createMemo(() => {
+    const all = fresh().length ? fresh().concat(q.data() ?? []) : (q.data() ?? [])
+    const c = filter().component
+    return events() ? all.filter((l) => isDevrigEvent(l) && (!c || subject(l) === c)) : all
+  })
   const services = createMemo(() => {
     const s = new Set<string>()
     for (const c of live().status?.components ?? []) if (c.kind === "service") s.add(c.name)
@@ -91,7 +123,23 @@ export function LogsView() {
       <FilterBar>
         <Select label="Service" value={p.get("service")} options={services()} all="All services" onChange={(v) => p.set({ service: v })} testid="filter-service" />
         <Select label="Minimum severity" value={p.get("level")} options={LEVELS.map((l) => [l, `≥ ${l}`] as [string, string])} all="Any severity" onChange={(v) => p.set({ level: v })} testid="filter-level" />
+        <Select label="Source" value={p.get("source")} options={[["otlp", "OpenTelemetry"], ["output", "Process output"]]} all="All sources" onChange={(v) => p.set({ source: v })} testid="filter-source" />
         <Search value={p.get("search")} onChange={(v) => p.set({ search: v })} placeholder="Search log bodies…  /" testid="filter-search" class="w-72" />
+        <button
+          class="chip h-7 px-2 cursor-pointer hover:text-fg"
+          classList={{ "bg-accent/15 border-accent/50 text-fg": events() }}
+          aria-pressed={events()}
+          onClick={() => p.set({ events: events() ? undefined : "1" })}
+          title="Only devrig's lifecycle events: starts, crashes, restarts, stops, reloads"
+          data-testid="filter-events"
+        >
+          <span class="flex gap-px">
+            <span class="w-[2px] h-3 rounded-full bg-ok" />
+            <span class="w-[2px] h-3 rounded-full bg-err" />
+            <span class="w-[2px] h-3 rounded-full bg-warn" />
+          </span>
+          devrig events
+        </button>
         <Show when={p.get("traceId")}>
           <Chip onClear={() => p.set({ traceId: undefined })} testid="filter-trace">
             trace <span class="mono">{shortId(p.get("traceId")!, 12)}</span>
@@ -119,18 +167,26 @@ export function LogsView() {
             {(l, i) => (
               <div
                 class={`${COLS} h-full border-b border-line/40 hover:bg-hover/60 cursor-pointer group text-[13px]`}
-                classList={{ "bg-err/5": levelRank(l.level) >= 4 }}
+                classList={{ "bg-err/5": levelRank(l.level) >= 4 && !isDevrigEvent(l), "devrig-event": isDevrigEvent(l) }}
+                style={isDevrigEvent(l) ? { "--ev": eventColor(String(l.attributes["devrig.event"])) } : undefined}
                 onClick={() => (setSel(i()), setOpen(l))}
                 data-testid="log-row"
+                data-event={isDevrigEvent(l) ? String(l.attributes["devrig.event"]) : undefined}
                 data-level={l.level}
                 data-service={l.service}
                 data-trace-id={l.traceId}
               >
                 <span class="mono text-muted">{fmtTime(l.timestamp)}</span>
-                <LevelBadge level={l.level} />
+                <Show when={isDevrigEvent(l)} fallback={<LevelBadge level={l.level} />}>
+                  <EventBadge kind={String(l.attributes["devrig.event"])} class="w-12" />
+                </Show>
                 <span class="flex items-center gap-1.5 min-w-0">
-                  <span class="size-2 rounded-sm shrink-0" style={{ background: serviceColor(l.service) }} />
-                  <span class="truncate text-muted">{l.service}</span>
+                  <span class="size-2 rounded-sm shrink-0" style={{ background: serviceColor(subject(l)) }} />
+                  <span class="truncate text-muted">
+                    <Show when={isDevrigEvent(l)} fallback={l.service}>
+                      <span class="text-faint">devrig ›</span> <span class="text-fg">{subject(l)}</span>
+                    </Show>
+                  </span>
                 </span>
                 <span class="mono truncate" data-testid="log-body">
                   {logBody(l)}
@@ -140,10 +196,10 @@ export function LogsView() {
                     when={l.traceId}
                     fallback={
                       <>
-                        <button class="btn-ghost opacity-0 group-hover:opacity-100 focus:opacity-100" onClick={() => go(links.tracesAround(l.service, toMs(l.timestamp)), l)} data-testid="log-view-traces">
+                        <button class="btn-ghost opacity-0 group-hover:opacity-100 focus:opacity-100" onClick={() => go(links.tracesAround(subject(l), toMs(l.timestamp)), l)} data-testid="log-view-traces">
                           Traces
                         </button>
-                        <button class="btn-ghost opacity-0 group-hover:opacity-100 focus:opacity-100" onClick={() => go(links.metricsAt(l.service, l.timestamp), l)} data-testid="log-view-metrics">
+                        <button class="btn-ghost opacity-0 group-hover:opacity-100 focus:opacity-100" onClick={() => go(links.metricsAt(subject(l), l.timestamp), l)} data-testid="log-view-metrics">
                           Metrics
                         </button>
                       </>

@@ -6,8 +6,9 @@ import { Page } from "../components/Page.tsx"
 import { PointMenu } from "../components/PointMenu.tsx"
 import { urls } from "../lib/api.ts"
 import { serviceColor } from "../lib/colors.ts"
+import { eventsFor } from "../lib/events.ts"
 import { fmtNumber, fmtTime, toMs } from "../lib/format.ts"
-import { live, useQuery } from "../lib/live.ts"
+import { live, now, useQuery } from "../lib/live.ts"
 import { jump, links, provideJumps } from "../lib/nav.ts"
 import { useParams } from "../lib/params.ts"
 import { bucketTotals, labelOptions, matchesLabel, toColumns } from "../lib/series.ts"
@@ -58,6 +59,12 @@ export function MetricsView() {
       const color = l.kind && single ? Q_COLORS[l.kind] : serviceColor(n ? `${l.service}#${n}` : l.service)
       return { label: l.label, color, dash: single ? undefined : l.kind === "p50" ? [2, 3] : l.kind === "p99" ? [7, 4] : undefined }
     })
+  })
+  // lifecycle events of the chosen service (or of every service sending this metric)
+  const chartEvents = createMemo(() => {
+    const m = /^(\d+)([mh])$/.exec(last())
+    const span = m ? Number(m[1]) * (m[2] === "h" ? 3_600_000 : 60_000) : 15 * 60_000
+    return eventsFor(p.get("service") ? [p.get("service")!] : (info()?.services ?? []), now() - span, Infinity)
   })
   const [menu, setMenu] = createSignal<{ x: number; y: number; at: number; service?: string }>()
   const from = () => p.get("name") ?? "Metrics"
@@ -142,6 +149,7 @@ export function MetricsView() {
                           series={chartSeries()}
                           unit={m().unit}
                           marker={at() !== undefined ? at()! / 1000 : undefined}
+                          events={chartEvents()}
                           onPick={(pt) => setMenu({ x: pt.clientX, y: pt.clientY, at: pt.x * 1000, service: p.get("service") ?? (pt.seriesIndex !== null ? cols().lines[pt.seriesIndex]?.service : undefined) })}
                         />
                       }

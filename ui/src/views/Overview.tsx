@@ -1,11 +1,13 @@
 import { createMemo, For, Show } from "solid-js"
 import type { Action, ComponentKind, ComponentStatus } from "../../../src/status.ts"
+import { EventStrip } from "../components/EventMarks.tsx"
 import { IconExternal, IconPlay, IconRestart, IconStop } from "../components/icons.tsx"
 import { Page } from "../components/Page.tsx"
 import { StatusDot } from "../components/StatusDot.tsx"
 import { toast } from "../components/Toast.tsx"
 import { api } from "../lib/api.ts"
 import { fmtNumber, fmtUptime } from "../lib/format.ts"
+import { type DevrigEvent, eventsFor } from "../lib/events.ts"
 import { dispatch, live, now } from "../lib/live.ts"
 import { displayState } from "../lib/reducer.ts"
 
@@ -16,6 +18,50 @@ const GROUPS: { kind: ComponentKind[]; title: string }[] = [
   { kind: ["cluster", "deploy", "addon"], title: "Cluster" },
 ]
 const UP = new Set(["running", "ready", "starting", "restarting"])
+const TIMELINE_MS = 15 * 60_000
+const STARTS = new Set(["start", "ready"])
+const ENDS = new Set(["crash", "stop", "failed"])
+
+/** The stretches of [from, to] a component was up, from its events and its current state. */
+export function upSegments(events: DevrigEvent[], c: ComponentStatus, from: number, to: number, up: boolean): [number, number][] {
+  const out: [number, number][] = []
+  let since: number | undefined
+  events.forEach((e, i) => {
+    if (STARTS.has(e.kind)) since ??= e.t
+    else if (ENDS.has(e.kind)) {
+      // the first event of the window ends a run that began before it
+      if (since !== undefined || i === 0) out.push([since ?? from, e.t])
+      since = undefined
+    }
+  })
+  const started = c.startedAt ? Date.parse(c.startedAt) : undefined
+  if (up) out.push([Math.max(from, since ?? started ?? from), to])
+  return out.filter(([a, b]) => b > a)
+}
+
+function Timeline(props: { c: ComponentStatus; up: boolean }) {
+  const to = () => now()
+  const from = () => to() - TIMELINE_MS
+  const events = () => eventsFor([props.c.name], from(), to())
+  const pct = (t: number) => `${(((t - from()) / TIMELINE_MS) * 100).toFixed(3)}%`
+  return (
+    <EventStrip
+      events={events()}
+      from={from()}
+      to={to()}
+      class="h-6 w-full"
+      testid="component-timeline"
+      under={
+        <>
+          <span class="absolute inset-x-0 top-1/2 h-px bg-line" />
+          <For each={upSegments(events(), props.c, from(), to(), props.up)}>
+            {([a, b]) => <span class="absolute top-1/2 -mt-px h-[3px] rounded-full bg-ok/45" style={{ left: pct(a), width: `calc(${pct(b)} - ${pct(a)})` }} />}
+          </For>
+        </>
+      }
+    />
+  )
+}
 
 function Ports(props: { c: ComponentStatus }) {
   const entries = () => {
@@ -74,6 +120,9 @@ function Row(props: { c: ComponentStatus }) {
       </td>
       <td class="px-3">
         <Ports c={props.c} />
+      </td>
+      <td class="px-3 w-[220px] min-w-40">
+        <Timeline c={props.c} up={up()} />
       </td>
       <td class="px-3 mono text-right" classList={{ "text-warn": props.c.restarts > 0, "text-faint": !props.c.restarts }} data-testid="component-restarts">
         {props.c.restarts}
@@ -162,6 +211,12 @@ export function OverviewView() {
                         <th class="th">State</th>
                         <th class="th">Uptime</th>
                         <th class="th">Ports / URLs</th>
+                        <th class="th">
+                          <span class="flex justify-between">
+                            <span>Last 15 min</span>
+                            <span class="normal-case tracking-normal">now</span>
+                          </span>
+                        </th>
                         <th class="th text-right">Restarts</th>
                         <th class="th text-right">PID</th>
                         <th class="th" />

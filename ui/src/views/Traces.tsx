@@ -1,13 +1,15 @@
 import { useNavigate } from "@solidjs/router"
-import { createMemo, createSignal, Show } from "solid-js"
+import { createMemo, createSignal, Index, Show } from "solid-js"
 import type { TraceSummary } from "../../../src/server/api-types.ts"
+import { EventStrip } from "../components/EventMarks.tsx"
 import { Chip, FilterBar, Search, Select, windowLabel } from "../components/Filters.tsx"
 import { Page } from "../components/Page.tsx"
 import { VirtualList } from "../components/VirtualList.tsx"
 import { urls } from "../lib/api.ts"
 import { ERROR_COLOR, serviceColor } from "../lib/colors.ts"
-import { fmtDuration, fmtTime, shortId, toMs } from "../lib/format.ts"
-import { live, useQuery } from "../lib/live.ts"
+import { eventsFor } from "../lib/events.ts"
+import { fmtDuration, fmtTime, iso, shortId, toMs } from "../lib/format.ts"
+import { live, now, useQuery } from "../lib/live.ts"
 import { links } from "../lib/nav.ts"
 import { useParams } from "../lib/params.ts"
 import { TraceDetailView } from "./TraceDetail.tsx"
@@ -32,6 +34,73 @@ export function matchesTrace(t: TraceSummary, f: { service?: string; status?: st
   if (f.to && t.timestamp > f.to) return false
   if (f.from && toMs(t.timestamp) + t.duration_ms < toMs(f.from)) return false
   return true
+}
+
+const TIMELINE_MS = 15 * 60_000
+const BUCKETS = 90
+const AROUND_MS = 30_000
+
+/**
+ * Traces over time (a bar per bucket, errors in red) with devrig's lifecycle events on top: a
+ * crash or a restart lines up with the traces around it. Click a marker for the traces ±30 s.
+ */
+function TraceTimeline(props: { rows: TraceSummary[]; service?: string; from?: string; to?: string; onPick: (t: number) => void }) {
+  const to = () => (props.to ? toMs(props.to) : now())
+  const from = () => (props.from ? toMs(props.from) : to() - TIMELINE_MS)
+  const buckets = createMemo(() => {
+    const [a, b] = [from(), to()]
+    const ok = new Array<number>(BUCKETS).fill(0)
+    const bad = new Array<number>(BUCKETS).fill(0)
+    for (const t of props.rows) {
+      const x = toMs(t.timestamp)
+      if (x < a || x > b) continue
+      const i = Math.min(BUCKETS - 1, Math.floor(((x - a) / (b - a)) * BUCKETS))
+      if (t.status === "error") bad[i]!++
+      else ok[i]!++
+    }
+    const max = Math.max(3, ...ok.map((n, i) => n + bad[i]!)) // a lone trace is not a full-height bar
+    return ok.map((n, i) => ({ ok: n / max, bad: bad[i]! / max }))
+  })
+  const events = () => eventsFor(props.service ? [props.service] : undefined, from(), to())
+  return (
+    <div class="px-5 pt-2 pb-1 border-b border-line shrink-0" data-testid="trace-timeline">
+      <EventStrip
+        events={events()}
+        from={from()}
+        to={to()}
+        class="h-10"
+        onPick={(e) => props.onPick(e.t)}
+        hint="Click for the traces ±30 s around it"
+        under={
+          <div class="absolute inset-0 flex items-end gap-px border-b border-line">
+            <Index each={buckets()}>
+              {(b) => (
+                <div class="flex-1 flex flex-col justify-end h-full">
+                  <div class="bg-err/70 rounded-t-[1px]" style={{ height: `${b().bad * 100}%` }} />
+                  <div class="bg-accent/35" classList={{ "rounded-t-[1px]": !b().bad }} style={{ height: `${b().ok * 100}%` }} />
+                </div>
+              )}
+            </Index>
+          </div>
+        }
+      />
+      <div class="flex justify-between mono text-[10px] text-faint mt-0.5">
+        <span>{fmtTime(from()).slice(0, 8)}</span>
+        <span class="flex items-center gap-3">
+          <span class="flex items-center gap-1">
+            <span class="size-2 rounded-sm bg-accent/50" /> traces
+          </span>
+          <span class="flex items-center gap-1">
+            <span class="size-2 rounded-sm bg-err/70" /> errors
+          </span>
+          <span class="flex items-center gap-1">
+            <span class="w-[2px] h-2.5 bg-warn" /> devrig events{props.service ? ` (${props.service})` : ""}
+          </span>
+        </span>
+        <span>{props.to ? fmtTime(to()).slice(0, 8) : "now"}</span>
+      </div>
+    </div>
+  )
 }
 
 const COLS = "grid grid-cols-[110px_minmax(120px,1fr)_minmax(180px,2.2fr)_70px_170px_90px] items-center gap-3 px-5"
@@ -92,6 +161,7 @@ function TraceList() {
           </Chip>
         </Show>
       </FilterBar>
+      <TraceTimeline rows={rows()} service={p.get("service")} from={p.get("from")} to={p.get("to")} onPick={(t) => p.set({ from: iso(t - AROUND_MS), to: iso(t + AROUND_MS) })} />
       <div class={`${COLS} h-8 border-b border-line text-[11px] uppercase tracking-wide text-faint shrink-0`} role="row">
         <span>Time</span>
         <span>Service</span>
