@@ -149,18 +149,27 @@ export class ServiceRunner {
       return this.set("failed", { pid: undefined })
     }
     if (this.svc.port) {
+      // A port is an implicit tcp ready check with the default timeout; a slow first build
+      // (cargo watch) needs an explicit `ready_check = { type = "tcp", timeout = "5m" }`.
       const port = this.svc.port
-      let warned = false
+      const timeoutMs = checkTimeout({ type: "tcp" })
       while (current()) {
         if (await isPortOpen(port)) return this.set("running")
-        if (!warned && Date.now() - this.startedAt > checkTimeout({ type: "tcp" })) {
-          warned = true
-          this.sys(`still waiting for port ${port} to accept connections`)
+        if (Date.now() - this.startedAt > timeoutMs) {
+          this.sys(`port ${port} did not accept connections within ${timeoutMs / 1000}s`)
+          this.status.error = `port ${port} did not accept connections within ${timeoutMs / 1000}s (set a ready_check with a longer timeout if it needs more time)`
+          this.runId++
+          await this.stopProcess()
+          this.hooks.recordGroup(this.svc.name, undefined)
+          return this.set("failed", { pid: undefined })
         }
         await Bun.sleep(Date.now() - this.startedAt < 2000 ? 50 : 250)
       }
       return
     }
+    // No port and no check: running once it survived its first moments, so a command that is
+    // not found (exit 127) reads as failed rather than briefly running.
+    await Bun.sleep(200)
     if (current()) this.set("running")
   }
 

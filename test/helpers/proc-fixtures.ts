@@ -289,13 +289,28 @@ export function envFile(p: Project, rel: string): Record<string, string> {
   return out
 }
 
-// Safety net: a failed test must not leave a supervisor or a service running.
-process.on("exit", () => {
+/** devrig processes (supervisor, watchdog, followers) whose working directory is the project's. */
+function devrigProcessesIn(dir: string): number[] {
+  return pids().filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith(BIN + "\0") && readlinkSync(`/proc/${pid}/cwd`).replace(/ \(deleted\)$/, "").startsWith(dir)
+    } catch {
+      return false
+    }
+  })
+}
+
+/**
+ * Safety net for failed tests (call from afterAll; also runs on exit): SIGKILL every devrig
+ * process of the projects made here, supervisors first so nothing is restarted, then every
+ * process carrying their run marker. Found through /proc, not state (the temp dirs may be gone).
+ */
+export function killLeftovers(): void {
   for (const p of projects) {
-    const sup = p.supervisorPid()
-    if (sup && isAlive(sup) && cmdline(sup).includes("devrig")) {
+    for (const pid of [p.supervisorPid(), ...devrigProcessesIn(p.dir)]) {
+      if (!pid || !isAlive(pid) || !cmdline(pid).startsWith(BIN)) continue
       try {
-        process.kill(sup, "SIGKILL")
+        process.kill(pid, "SIGKILL")
       } catch {}
     }
     for (const pid of markedPids(p.slug)) {
@@ -304,7 +319,8 @@ process.on("exit", () => {
       } catch {}
     }
   }
-})
+}
+process.on("exit", killLeftovers)
 
 /** A long-running `devrig` (foreground start, logs --follow) whose output is collected as it comes. */
 export interface LiveRun {

@@ -1,10 +1,13 @@
 // Which project a command acts on: `-f` alternate config files (their own identity) and
 // devrig.toml found by walking up from a nested directory.
-import { expect, test } from "bun:test"
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test"
 import { existsSync, mkdirSync } from "node:fs"
 import { join } from "node:path"
 import { tempProject } from "../../helpers/cli.ts"
-import { assertCleanedUp, assertNoProcesses, freePort, httpStatus, markedPids, project, slugFor, startDetached } from "../../helpers/proc-fixtures.ts"
+import { assertCleanedUp, assertNoProcesses, freePort, httpStatus, killLeftovers, markedPids, project, slugFor, startDetached } from "../../helpers/proc-fixtures.ts"
+
+setDefaultTimeout(60_000) // real processes, backoff and grace periods; every wait has its own deadline
+afterAll(killLeftovers) // only does something when a test failed half-way
 
 test("-f: starts, lists and stops the alternate config as its own project", async () => {
   const port = await freePort()
@@ -26,17 +29,31 @@ test("-f: starts, lists and stops the alternate config as its own project", asyn
   expect(ps.project.slug).toBe(altSlug)
   expect(ps.running).toBe(true)
   expect(ps.components.map((c: { name: string }) => c.name)).toEqual(["web"])
-  // Without -f the default config's project is not running.
-  expect((await p.ps()).running).toBe(false)
-  expect((await p.run(["stop"])).stdout).toContain("main is not running")
-  expect(await httpStatus(port)).toBe(200)
-
   const sup = ps.supervisorPid
   const s = await p.run(["stop", "-f", "devrig.minimal.toml"])
   expect(s.exitCode).toBe(0)
   expect(s.stdout).toContain("Stopped mini")
   assertNoProcesses(altSlug)
   await assertCleanedUp(p, [port], sup)
+})
+
+// Two config files in one directory are two projects (two slugs), so they must not share the
+// supervisor, socket and stored ports of one `.devrig/`.
+test("-f: the default config of the same directory does not see the alternate one's run", async () => {
+  const p = project("main2", `[services.full]\ncommand = "sleep 600"\n`)
+  const alt = p.write("devrig.minimal.toml", `[project]\nname = "mini2"\n\n[services.web]\ncommand = "sleep 600"\n`)
+  const altSlug = slugFor("mini2", alt)
+  expect((await p.run(["-f", "devrig.minimal.toml", "start", "-d"])).exitCode).toBe(0)
+  const altPs = JSON.parse((await p.run(["-f", "devrig.minimal.toml", "ps", "--json"])).stdout)
+  try {
+    expect((await p.ps()).running).toBe(false)
+    expect((await p.run(["stop"])).stdout).toContain("main2 is not running")
+    expect(markedPids(altSlug, "web").length).toBeGreaterThan(0)
+  } finally {
+    await p.run(["-f", "devrig.minimal.toml", "stop"])
+  }
+  assertNoProcesses(altSlug)
+  await assertCleanedUp(p, [], altPs.supervisorPid)
 })
 
 test("-f with a missing file: exit 1 naming it", async () => {

@@ -1,10 +1,13 @@
 // `delete` wipes .devrig/ (state, logs, the stored auto ports) and the registry entry; auto ports
 // persist across stop/start and come back from the slug hash after delete (while free).
-import { expect, test } from "bun:test"
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test"
 import { existsSync, readFileSync } from "node:fs"
 import { createServer, type Server } from "node:net"
 import { join } from "node:path"
-import { assertCleanedUp, httpStatus, project, startDetached, stop, type Project } from "../../helpers/proc-fixtures.ts"
+import { assertCleanedUp, httpStatus, killLeftovers, project, startDetached, stop, type Project } from "../../helpers/proc-fixtures.ts"
+
+setDefaultTimeout(60_000) // real processes, backoff and grace periods; every wait has its own deadline
+afterAll(killLeftovers) // only does something when a test failed half-way
 
 const body = `
 [services.web]

@@ -1,9 +1,12 @@
 // start / stop lifecycle of local processes with the compiled binary: detached and foreground,
 // reachable over HTTP while up, port released and every process gone after.
-import { expect, test } from "bun:test"
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { assertCleanedUp, freePort, httpStatus, isAlive, markedPids, project, spawnDevrig, startDetached, stop, waitFor } from "../../helpers/proc-fixtures.ts"
+import { assertCleanedUp, freePort, httpStatus, isAlive, killLeftovers, markedPids, project, spawnDevrig, startDetached, stop, waitFor } from "../../helpers/proc-fixtures.ts"
+
+setDefaultTimeout(60_000) // real processes, backoff and grace periods; every wait has its own deadline
+afterAll(killLeftovers) // only does something when a test failed half-way
 
 const web = (port: number | string) => `
 [services.web]

@@ -1,0 +1,158 @@
+// What does the supervisor cost? Two numbers for 20 services that each listen on a port:
+//  1. start-to-all-ready: `devrig start -d` (returns once every port accepts connections) vs a
+//     plain shell script that starts the same 20 commands and polls their ports. Target ≤ 1.15×.
+//  2. the idle supervisor: CPU over 60 s with the 20 running (target < 1 % of one core, from
+//     /proc/<pid>/stat utime+stime) and its RSS; the watchdog's share is shown too.
+//   bun bench/services-start.ts [--runs 5] [--idle 60] [--server python|bun]
+// Build dist/devrig first (bun scripts/build.ts). Uses its own temp project, ports and state dir.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? process.argv[i + 1]! : dflt
+}
+const N = 20
+const RUNS = Number(arg("runs", "5"))
+const IDLE_S = Number(arg("idle", "60"))
+const SERVER = arg("server", "python")
+const TARGET_RATIO = 1.15
+const TARGET_CPU = 1 // % of one core
+const BIN = join(import.meta.dir, "..", "dist", "devrig")
+if (!existsSync(BIN)) {
+  console.error(`${BIN} is missing: run bun scripts/build.ts first`)
+  process.exit(1)
+}
+
+// The real interpreter, not a version-manager shim (pyenv's costs ~100 ms of bash per start and
+// would dominate both sides of the comparison).
+const python = Bun.spawnSync(["python3", "-c", "import sys; print(sys.executable)"]).stdout.toString().trim() || "python3"
+const command = (port: number) =>
+  SERVER === "bun" ? `exec ${process.execPath} -e 'Bun.serve({ port: ${port}, fetch: () => new Response("ok") })'` : `exec ${python} -m http.server ${port} --bind 127.0.0.1`
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once("error", reject)
+    s.listen({ port: 0, host: "0.0.0.0", exclusive: true }, () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+const isFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = createServer()
+    s.once("error", () => resolve(false))
+    s.listen({ port, host: "0.0.0.0", exclusive: true }, () => s.close(() => resolve(true)))
+  })
+async function waitFree(ports: number[]) {
+  const deadline = Date.now() + 15_000
+  for (const p of ports) while (!(await isFree(p))) {
+    if (Date.now() > deadline) throw new Error(`port ${p} still taken`)
+    await Bun.sleep(20)
+  }
+}
+
+const ports: number[] = []
+while (ports.length < N) {
+  const p = await freePort()
+  if (!ports.includes(p)) ports.push(p)
+}
+
+const dir = mkdtempSync(join(tmpdir(), "devrig-bench-services-"))
+const env = { ...process.env, XDG_STATE_HOME: join(dir, "state"), NO_COLOR: "1" }
+writeFileSync(join(dir, "devrig.toml"), `[project]\nname = "bench"\n\n` + ports.map((p, i) => `[services.s${i}]\ncommand = "${command(p).replace(/"/g, '\\"')}"\nport = ${p}\n`).join("\n"))
+// The baseline: start all 20 in the background, then wait until each port accepts a connection,
+// polling every 50 ms like the supervisor does in a service's first seconds.
+writeFileSync(
+  join(dir, "plain.sh"),
+  `#!/bin/bash\n${ports.map((p) => `${command(p)} >/dev/null 2>&1 &`).map((l) => l.replace(/^exec /, "")).join("\n")}\nfor p in ${ports.join(" ")}; do\n  until (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; do sleep 0.05; done\ndone\n`,
+)
+
+function devrig(args: string[]) {
+  const r = Bun.spawnSync([BIN, ...args], { cwd: dir, env, stdout: "pipe", stderr: "pipe" })
+  if (r.exitCode !== 0) throw new Error(`devrig ${args.join(" ")} exited ${r.exitCode}: ${r.stderr}`)
+}
+
+async function timeDevrig(): Promise<number> {
+  await waitFree(ports)
+  const t = performance.now()
+  devrig(["start", "-d"])
+  const ms = performance.now() - t
+  devrig(["stop"])
+  return ms
+}
+
+async function timePlain(): Promise<number> {
+  await waitFree(ports)
+  const t = performance.now()
+  // detached: the script and its 20 servers share one process group we can end at once
+  const proc = Bun.spawn(["bash", join(dir, "plain.sh")], { cwd: dir, detached: true, stdout: "ignore", stderr: "ignore" })
+  await proc.exited
+  const ms = performance.now() - t
+  try {
+    process.kill(-proc.pid, "SIGTERM")
+  } catch {}
+  return ms
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+
+const CLK_TCK = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return Number(f[11]) + Number(f[12]) // utime + stime
+}
+const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024
+
+try {
+  console.log(`20 services (${SERVER} http servers), ${RUNS} runs each after a warm-up, on ${navigator.hardwareConcurrency} CPUs`)
+  await timePlain()
+  await timeDevrig()
+  const plain: number[] = []
+  const rig: number[] = []
+  for (let i = 0; i < RUNS; i++) {
+    plain.push(await timePlain())
+    rig.push(await timeDevrig())
+  }
+  const [mp, md] = [median(plain), median(rig)]
+  const ratio = md / mp
+  console.log(`start-to-all-ready   plain script ${mp.toFixed(0)} ms   devrig start -d ${md.toFixed(0)} ms   ratio ${ratio.toFixed(2)} (target ≤ ${TARGET_RATIO}) ${ratio <= TARGET_RATIO ? "✓" : "✗"}`)
+  console.log(`  runs: plain ${plain.map((x) => x.toFixed(0)).join(" ")} | devrig ${rig.map((x) => x.toFixed(0)).join(" ")}`)
+
+  await waitFree(ports)
+  devrig(["start", "-d"])
+  const sup = (JSON.parse(readFileSync(join(dir, ".devrig", "state.json"), "utf8")) as { supervisor: { pid: number } }).supervisor.pid
+  const watchdog = readdirSync("/proc")
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .find((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")
+        return argv[1] === "__watchdog" && argv[2] === join(dir, "devrig.toml")
+      } catch {
+        return false
+      }
+    })
+  await Bun.sleep(2000) // let start-up settle
+  const [s0, w0, t0] = [cpuTicks(sup), watchdog ? cpuTicks(watchdog) : 0, performance.now()]
+  await Bun.sleep(IDLE_S * 1000)
+  const [s1, w1, t1] = [cpuTicks(sup), watchdog ? cpuTicks(watchdog) : 0, performance.now()]
+  const pct = (ticks: number) => (ticks / CLK_TCK / ((t1 - t0) / 1000)) * 100
+  const supPct = pct(s1 - s0)
+  console.log(`idle supervisor      CPU ${supPct.toFixed(3)} % of one core over ${((t1 - t0) / 1000).toFixed(0)} s (target < ${TARGET_CPU} %) ${supPct < TARGET_CPU ? "✓" : "✗"}   RSS ${rssMiB(sup).toFixed(1)} MiB`)
+  if (watchdog) console.log(`  watchdog           CPU ${pct(w1 - w0).toFixed(3)} %   RSS ${rssMiB(watchdog).toFixed(1)} MiB`)
+  devrig(["stop"])
+} finally {
+  try {
+    Bun.spawnSync([BIN, "stop"], { cwd: dir, env, stdout: "ignore", stderr: "ignore" })
+  } catch {}
+  rmSync(dir, { recursive: true, force: true })
+}
