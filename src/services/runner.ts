@@ -167,9 +167,6 @@ export class ServiceRunner {
       }
       return
     }
-    // No port and no check: running once it survived its first moments, so a command that is
-    // not found (exit 127) reads as failed rather than briefly running.
-    await Bun.sleep(200)
     if (current()) this.set("running")
   }
 
