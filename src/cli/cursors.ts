@@ -5,6 +5,7 @@
  */
 import type { ArgsDef } from "citty"
 import { parseDuration } from "../duration.ts"
+import { parseTimestamp } from "../query/parse.ts"
 import { InputError } from "../errors.ts"
 import { readState } from "../project/state.ts"
 
@@ -24,9 +25,7 @@ export interface CursorArgs {
 export function cursorMs(root: string, args: CursorArgs): number | undefined {
   const times: number[] = []
   if (args.since) {
-    const ts = /^\d{4}-\d\d-\d\d/.test(args.since) ? Date.parse(args.since) : Date.now() - parseDuration(args.since)
-    if (Number.isNaN(ts)) throw new InputError(`invalid --since ${JSON.stringify(args.since)}: use a duration (5m) or an ISO 8601 time`)
-    times.push(ts)
+    times.push(/^\d{4}-\d\d-\d\d|^\d{10,16}$/.test(args.since) ? parseTimestamp(args.since, "--since") : Date.now() - parseDuration(args.since, "--since"))
   }
   const cursors = readState(root).cursors
   const svc = args["since-restart"]

@@ -6,21 +6,7 @@
 import { InputError } from "../errors.ts"
 import type { LogLevel } from "../server/api-types.ts"
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
-const DURATION_RE = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/
-
-export function parseDuration(input: string, what = "duration"): number {
-  let rest = input.trim()
-  if (rest === "") throw new InputError(`${what} is empty`, { hint: 'use e.g. "100ms", "10s", "5m", "1h"' })
-  let total = 0
-  while (rest.length > 0) {
-    const m = DURATION_RE.exec(rest)
-    if (!m) throw new InputError(`invalid ${what} "${input}"`, { hint: 'use e.g. "100ms", "10s", "5m", "1h30m"' })
-    total += Number(m[1]) * UNIT_MS[m[2]!]!
-    rest = rest.slice(m[0].length)
-  }
-  return total
-}
+export { parseDuration } from "../duration.ts"
 
 const ISO_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i
 

@@ -4,7 +4,7 @@ import { formatDuration, parseDuration } from "../../../src/duration.ts"
 
 describe("durations", () => {
   test("parse every unit and bare seconds", () => {
-    expect(["500ms", "10s", "5m", "1h", "1d", " 1.5s "].map(parseDuration)).toEqual([500, 10_000, 300_000, 3_600_000, 86_400_000, 1500])
+    expect(["500ms", "10s", "5m", "1h", "1d", " 1.5s "].map((d) => parseDuration(d))).toEqual([500, 10_000, 300_000, 3_600_000, 86_400_000, 1500])
     expect(parseDuration(2)).toBe(2000)
   })
 
