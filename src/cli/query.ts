@@ -162,6 +162,8 @@ function sub(kind: QueryKind, description: string, args: ArgsDef, resolveBaseUrl
         if (Number.isNaN(from) || from < since) flags.from = new Date(since).toISOString()
       }
       // validate before looking for a running devrig: a typo should not read as "not running"
+      // (--format included: `--format xml` used to report "not running", found by the CLI fuzz test)
+      if (!["json", "json-pretty", "table"].includes(String(a.format))) throw new InputError(`invalid --format "${a.format}"`, { hint: "use json, json-pretty or table" })
       buildPath(kind, flags, typeof a.id === "string" ? a.id : undefined)
       const base = await resolveBaseUrl()
       process.stdout.write(await runQuery(base, kind, { flags, id: a.id as string | undefined, format: a.format as OutputFormat }))

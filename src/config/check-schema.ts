@@ -42,6 +42,9 @@ export function checkSchema(schema: TSchema, value: unknown, path: KeyPath = [],
       const integer = kind === "Integer"
       if (typeof value !== "number" || (integer && !Number.isInteger(value)))
         return push(out, path, `${where} must be ${integer ? "an integer" : "a number"}, found ${tomlType(value)}`)
+      // TOML has inf and nan; NaN passes every comparison below, and either one later made
+      // parseDuration throw an unlocated "invalid duration NaN" (found by the config fuzz test)
+      if (!Number.isFinite(value)) return push(out, path, `${where} must be a finite number, found ${value}`)
       if (schema.minimum !== undefined && value < schema.minimum) push(out, path, `${where} must be at least ${schema.minimum}, found ${value}`)
       if (schema.maximum !== undefined && value > schema.maximum) push(out, path, `${where} must be at most ${schema.maximum}, found ${value}`)
       return out

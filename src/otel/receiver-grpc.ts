@@ -71,6 +71,10 @@ export function startOtlpGrpc(store: TelemetryStore, port: number, hostname = "1
             server.close(() => res())
             // close() waits for open sessions, and exporters keep theirs alive
             for (const s of sessions) s.destroy()
+            // ...and then for every client to close its side of the TCP connection: a hung
+            // exporter held `devrig stop` until the CLI's 120 s SIGKILL. The listener is closed
+            // already (the port is free), so waiting longer buys nothing.
+            setTimeout(res, 1000).unref()
           }),
       })
     })

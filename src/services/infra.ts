@@ -11,6 +11,7 @@ import type { Stream } from "./logs.ts"
 import { PullDisplay } from "./pull-display.ts"
 import { ClusterPhase } from "./cluster-phase.ts"
 import { ComposePhase } from "./compose-phase.ts"
+import { ContainerWatch } from "./container-watch.ts"
 
 export interface InfraHooks {
   line: (name: string, stream: Stream, text: string) => void
@@ -27,6 +28,7 @@ export class Infra {
   private containers: ResolvedContainer[]
   private readonly cluster: ClusterPhase
   private readonly compose: ComposePhase
+  private readonly watch: ContainerWatch
 
   constructor(
     private cfg: ResolvedConfig,
@@ -37,12 +39,23 @@ export class Infra {
     this.compose = new ComposePhase(cfg, hooks)
     this.cluster = new ClusterPhase(cfg, (name, text) => hooks.line(name, "sys", text), hooks.changed)
     for (const c of this.containers) this.components.set(c.name, containerStatus(c))
+    // Notices a container removed or stopped behind devrig's back, and an engine that goes away.
+    this.watch = new ContainerWatch(cfg.identity.slug, {
+      expected: () => this.containers.filter((c) => this.isReady(c.name)).map((c) => c.name),
+      lost: (name, reason) => {
+        this.running[name]?.stopLogs()
+        this.set(name, "failed", reason)
+        this.hooks.line(name, "sys", reason)
+      },
+      info: (text) => this.hooks.info(`docker: ${text}`),
+    })
   }
 
   /** Phase 1: containers in dependency layers, ready-checked and initialised. */
   async up(): Promise<void> {
     await Promise.all([this.containersUp(), this.compose.up()])
     await this.cluster.up()
+    if (this.containers.length) this.watch.start()
   }
 
   private async containersUp(): Promise<void> {
@@ -77,6 +90,7 @@ export class Infra {
   }
 
   async down(): Promise<void> {
+    await this.watch.stop()
     await this.cluster.down().catch((e) => this.hooks.info(`cluster: ${(e as Error).message}`))
     await this.compose.down().catch((e) => this.hooks.info((e as Error).message)) // already says "compose: …"
     for (const r of Object.values(this.running)) r.stopLogs()
