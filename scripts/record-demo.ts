@@ -42,6 +42,11 @@ async function run(command: string, pause = 1.2): Promise<void> {
   clock = base + (performance.now() - started) / 1000 + pause
 }
 
+const cleanup = () => {
+  Bun.spawnSync([devrig, "-f", "devrig.nodocker.toml", "delete"], { cwd: dir })
+  rmSync(dir, { recursive: true, force: true })
+}
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => (cleanup(), process.exit(130)))
 try {
   await run("devrig validate --quiet")
   await run("devrig start -d", 1.5)
@@ -51,8 +56,7 @@ try {
   await run("devrig logs worker --tail 3 --no-follow")
   await run("devrig delete", 2)
 } finally {
-  Bun.spawnSync([devrig, "-f", "devrig.nodocker.toml", "delete"], { cwd: dir })
-  rmSync(dir, { recursive: true, force: true })
+  cleanup()
 }
 const header = { version: 2, width: 110, height: 32, title: "devrig: validate, start, ps, query, delete", env: { TERM: "xterm-256color", SHELL: "/bin/bash" } }
 writeFileSync(out, [JSON.stringify(header), ...events.map((e) => JSON.stringify(e))].join("\n") + "\n")
