@@ -1,8 +1,9 @@
 /**
  * Config hot reload: what changed between two resolved configs. A service counts as changed when
- * anything its process sees changes (command, cwd, port, its full devrig-provided environment —
- * so a moved port of a dependency restarts the services that read DEVRIG_<DEP>_PORT); a
- * container when its resolved definition changes. Pure, so it is tested on its own.
+ * its own definition changes (command, cwd, port, env, checks…) or when a variable devrig gave it
+ * now has another value — a moved port of a dependency restarts the services that read
+ * DEVRIG_<DEP>_PORT. Variables that only appear or disappear (another service added or removed)
+ * don't restart anyone. A container changes when its resolved definition does. Pure.
  */
 import type { ResolvedConfig } from "../config/resolved.ts"
 import { devrigEnv, type DiscoveryExtras } from "./env.ts"
@@ -15,16 +16,20 @@ export interface ConfigDiff {
 }
 
 export function diffConfigs(a: ResolvedConfig, b: ResolvedConfig, extras: DiscoveryExtras = {}): ConfigDiff {
-  const serviceKey = (cfg: ResolvedConfig, name: string) => {
-    const s = cfg.services[name]!
-    return JSON.stringify({ ...s, env: devrigEnv(cfg, s, extras) })
+  const serviceChanged = (name: string) => {
+    const before = a.services[name]!
+    const after = b.services[name]!
+    if (JSON.stringify(before) !== JSON.stringify(after)) return true
+    const envBefore = devrigEnv(a, before, extras)
+    const envAfter = devrigEnv(b, after, extras)
+    return Object.keys(envBefore).some((k) => k in envAfter && envBefore[k] !== envAfter[k])
   }
   const containerKey = (cfg: ResolvedConfig, name: string) => JSON.stringify(cfg.docker[name])
   const needsRestart: string[] = []
   for (const key of ["compose", "cluster", "dashboard"] as const) if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) needsRestart.push(`[${key}]`)
   if (a.identity.slug !== b.identity.slug) needsRestart.push("[project] name")
   return {
-    services: diff(Object.keys(a.services), Object.keys(b.services), (n) => serviceKey(a, n) !== serviceKey(b, n)),
+    services: diff(Object.keys(a.services), Object.keys(b.services), serviceChanged),
     docker: diff(Object.keys(a.docker), Object.keys(b.docker), (n) => containerKey(a, n) !== containerKey(b, n)),
     needsRestart,
   }
