@@ -41,7 +41,8 @@ export async function runDetached(loaded: LoadedConfig, argv: string[]): Promise
       eprintln(tail(paths.supervisorLog, 30))
       return exitCode === 0 ? 2 : exitCode
     }
-    const status = await controlRequest<Status>(root, "/status", { timeoutMs: 2000 }).catch(() => undefined)
+    // Long-poll: the supervisor answers as soon as its start has settled (or after a few seconds).
+    const status = await controlRequest<Status>(root, "/status?settled=1", { timeoutMs: 10_000 }).catch(() => undefined)
     if (status?.phase === "up") {
       for (const n of status.notices ?? []) println(`  ${c.dim("»")} ${n}`)
       println(summary(status, "Running in the background. Stop with: devrig stop"))
@@ -57,7 +58,7 @@ export async function runDetached(loaded: LoadedConfig, argv: string[]): Promise
       await Promise.race([child.exited, new Promise((r) => setTimeout(r, 60_000).unref())])
       return 2
     }
-    await Bun.sleep(100)
+    await Bun.sleep(status ? 5 : 20)
   }
 }
 

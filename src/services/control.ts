@@ -11,6 +11,8 @@ export type Phase = "starting" | "up" | "failed" | "stopping"
 
 export interface ControlHandlers {
   status(): unknown
+  /** resolves once the start has settled (up or failed) */
+  settled(): Promise<void>
   stop(services: string[]): Promise<void>
   start(services: string[]): Promise<void>
   restart(services: string[]): Promise<void>
@@ -25,7 +27,10 @@ export function serveControl(root: string, h: ControlHandlers) {
     async fetch(req) {
       const url = new URL(req.url)
       try {
-        if (req.method === "GET" && url.pathname === "/status") return Response.json(h.status())
+        if (req.method === "GET" && url.pathname === "/status") {
+          if (url.searchParams.get("settled") === "1") await Promise.race([h.settled(), Bun.sleep(5000)])
+          return Response.json(h.status())
+        }
         if (req.method === "GET" && url.pathname === "/env")
           return Response.json(h.env(url.searchParams.get("service") ?? undefined, url.searchParams.get("secrets") === "1"))
         if (req.method === "POST") {

@@ -163,7 +163,7 @@ export class ServiceRunner {
           this.hooks.recordGroup(this.svc.name, undefined)
           return this.set("failed", { pid: undefined })
         }
-        await Bun.sleep(Date.now() - this.startedAt < 2000 ? 50 : 250)
+        await Bun.sleep(Date.now() - this.startedAt < 2000 ? 25 : 250)
       }
       return
     }

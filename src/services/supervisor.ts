@@ -57,6 +57,9 @@ export class Supervisor implements Controller {
   private configWatch?: { close(): void }
   /** things the user should know from startup (a default port that moved, …) */
   readonly notices: string[] = []
+  private settle!: () => void
+  /** resolves when the start is over: everything up, or a failure */
+  readonly settled = new Promise<void>((resolve) => (this.settle = resolve))
   readonly telemetry = new Telemetry()
   private store?: TelemetryStore
   private readonly reactions: Reactions
@@ -130,6 +133,7 @@ export class Supervisor implements Controller {
     spawnWatchdog(ident, state.supervisor)
     this.stopControl = serveControl(ident.root, {
       status: () => this.status(),
+      settled: () => this.settled,
       stop: (names) => (names.length ? this.stopNamed(names) : this.shutdownSoon()),
       start: (names) => this.startNamed(names),
       restart: (names) => Promise.all(names.map((n) => this.action(n, "restart"))).then(() => {}),
@@ -148,12 +152,14 @@ export class Supervisor implements Controller {
       this.phase = "failed"
       const err = e as Error & { component?: string }
       this.failure = { component: err.component ?? "devrig", reason: err.message, lines: [] }
+      this.settle()
       throw e
     }
     this.configWatch = watchConfig(this, this.opts.onInfo)
     const failed = [...this.runners.values()].find((r) => r.status.state === "failed")
     if (failed) this.failure = { component: failed.svc.name, reason: failed.status.error ?? "failed", lines: failed.lastLines(20) }
     this.phase = failed && this.opts.detached ? "failed" : "up"
+    this.settle()
   }
 
   private makeRunner(s: ResolvedService): ServiceRunner {
