@@ -1,7 +1,7 @@
 import { defineCommand } from "citty"
 import { homedir } from "node:os"
 import { formatDuration } from "../duration.ts"
-import { listInstances } from "../project/registry.ts"
+import { listInstances, type ListedInstance } from "../project/registry.ts"
 import { controlRequest } from "../services/control.ts"
 import type { Supervisor } from "../services/supervisor.ts"
 import type { ComponentStatus } from "../status.ts"
@@ -21,7 +21,7 @@ export default defineCommand({
     watch: { type: "boolean", alias: "w", description: "Keep the table on screen, updated every second (a terminal only)" },
   },
   async run({ args }) {
-    if (args.all) return psAll(!!args.json)
+    if (args.all) return await psAll(!!args.json)
     if (args.watch) return watch()
     const { loaded, supervisor } = project()
     const status = supervisor ? await controlRequest<Status>(loaded.identity.root, "/status") : undefined
@@ -69,8 +69,33 @@ export function renderComponents(components: ComponentStatus[]): string {
   return table(rows)
 }
 
-function psAll(json: boolean): number {
-  const instances = listInstances()
+/**
+ * Every devrig instance: the per-user registry, plus projects that only Docker still knows about
+ * (found by their devrig.project label — a registry entry lost with a wiped HOME, or resources
+ * created by another user account).
+ */
+async function psAll(json: boolean): Promise<number> {
+  const instances: (ListedInstance & { source?: "docker" })[] = listInstances()
+  const known = new Set(instances.map((i) => i.slug))
+  try {
+    const { listProjects } = await import("../docker/cleanup.ts")
+    for (const p of await listProjects()) {
+      if (!p.slug || known.has(p.slug)) continue
+      instances.push({
+        slug: p.slug,
+        name: p.slug.replace(/-[0-9a-f]{8}$/, ""),
+        configPath: p.configPath ?? "?",
+        services: 0,
+        docker: p.containers.length,
+        cluster: false,
+        ports: [],
+        running: p.running > 0,
+        source: "docker",
+      })
+    }
+  } catch {
+    // Docker unreachable: the registry alone.
+  }
   if (json) {
     println(JSON.stringify(instances, null, 2))
     return 0
