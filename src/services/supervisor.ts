@@ -142,7 +142,7 @@ export class Supervisor implements Controller {
 
     for (const s of Object.values(this.resolved.services)) if (this.selected.has(s.name)) this.runners.set(s.name, this.makeRunner(s))
     this.infra = new Infra(this.resolved, this.selected, { line: this.line, info: this.opts.onInfo, changed: this.emit, detached: this.opts.detached, noTraefik: !!this.opts.noTraefik, verbose: !!this.opts.verbose })
-    this.register("running")
+    this.register()
 
     try {
       await this.infra.up()
@@ -222,7 +222,7 @@ export class Supervisor implements Controller {
     await this.infra.reconfigure(resolved, d.docker, old)
     const starting = [...d.services.changed, ...d.services.added].filter((n) => resolved.services[n])
     for (const n of starting) this.runners.set(n, this.makeRunner(resolved.services[n]!))
-    this.register("running")
+    this.register()
     await this.startServices(starting)
   }
 
@@ -239,7 +239,7 @@ export class Supervisor implements Controller {
     for (const n of t.notices) this.opts.onInfo(n)
     this.notices.push(...t.notices)
     updateState(this.root, (s) => void (s.dashboard = t.dashboard))
-    this.register("running")
+    this.register()
   }
 
   /** Starts runners as soon as their dependencies allow (ready-checked deps gate). */
@@ -330,7 +330,7 @@ export class Supervisor implements Controller {
     return this.shuttingDown
   }
 
-  private register(_: "running"): void {
+  private register(): void {
     const ident = this.loaded.identity
     const ports = [
       ...Object.values(this.resolved?.services ?? {}).flatMap((s) => (s.port ? [s.port] : [])),
