@@ -76,7 +76,8 @@ test("waterfall: nesting, per-service colours, timing bars and errors", async ()
   await page.waitForTimeout(300) // let the slide-over animation finish
   await env.shot("trace-waterfall")
   mkdirSync(join(import.meta.dir, "..", "..", "docs", "images"), { recursive: true })
-  copyFileSync(join(ARTIFACTS, "trace-waterfall.png"), join(import.meta.dir, "..", "..", "docs", "images", "dashboard-traces.png"))
+  // The README's screenshot comes from this run when asked: UPDATE_SCREENSHOTS=1 bun test test/e2e/traces.test.ts
+  if (process.env.UPDATE_SCREENSHOTS === "1") copyFileSync(join(ARTIFACTS, "trace-waterfall.png"), join(import.meta.dir, "..", "..", "docs", "images", "dashboard-traces.png"))
 })
 
 test("trace → logs: the span's View logs shows its service's logs in the span window", async () => {
