@@ -12,7 +12,7 @@ import type { ResolvedService } from "../config/resolved.ts"
 import { isPortFree, isPortOpen } from "../project/ports.ts"
 import type { ComponentState, ComponentStatus } from "../status.ts"
 import { forEachLine, type Stream } from "./logs.ts"
-import { processStartTime, terminate } from "./proc.ts"
+import { groupMembers, processStartTime, signalGroup, terminate } from "./proc.ts"
 import { attemptServiceCheck, checkTimeout, pollUntil } from "./ready.ts"
 
 export interface RunnerHooks {
@@ -125,7 +125,15 @@ export class ServiceRunner {
     }
     void forEachLine(proc.stdout, onLine("out"))
     void forEachLine(proc.stderr, onLine("err"))
-    void proc.exited.then((code) => this.onExit(runId, code, proc.signalCode === null ? null : String(proc.signalCode)))
+    void proc.exited.then((code) => {
+      // The shell is gone; whatever it left in its process group (`a & b`) goes with it, so a
+      // restart never finds the old run's children still holding its port.
+      if (!this.stopping && groupMembers(proc.pid).length) {
+        signalGroup(proc.pid, "SIGTERM")
+        setTimeout(() => signalGroup(proc.pid, "SIGKILL"), 500).unref()
+      }
+      this.onExit(runId, code, proc.signalCode === null ? null : String(proc.signalCode))
+    })
     void this.awaitReady(runId)
   }
 
