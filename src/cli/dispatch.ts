@@ -69,7 +69,7 @@ export async function run(argv: string[], version: string): Promise<number> {
     const leaf = await leafCommand(cmd, args)
     if (args.includes("--help") || args.includes("-h")) {
       // citty colours its usage unless NO_COLOR=1, whatever the terminal or --no-color say.
-      const text = await renderUsage(leaf.cmd, leaf.parent)
+      const text = (await renderUsage(leaf.cmd, leaf.parent)).replace(/USAGE((?:\x1b\[[0-9;]*m)*) ((?:\x1b\[[0-9;]*m)*)/, "USAGE$1 $2devrig ")
       println(globalOptions.color ? text : text.replace(/\x1b\[[0-9;]*m/g, ""))
       return 0
     }
