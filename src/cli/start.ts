@@ -15,7 +15,8 @@ export default defineCommand({
   args: {
     services: { type: "positional", required: false, description: "Services to start (default: all)" },
     detach: { type: "boolean", alias: "d", description: "Start in the background and return once everything is up" },
-    "no-traefik": { type: "boolean", description: "Compose: scale a service named traefik to zero (--scale traefik=0)" },
+    // citty reads `--no-traefik` as the negation of a boolean `traefik`
+    traefik: { type: "boolean", default: true, description: "Compose: run a service named traefik", negativeDescription: "Compose: scale a service named traefik to zero (--scale traefik=0)" },
   },
   async run({ args }) {
     const loaded = loadConfig({ file: globalOptions.file })
@@ -26,7 +27,7 @@ export default defineCommand({
     if (running && only.length) return startInRunning(loaded, only)
     if (running) throw new InputError(`${loaded.identity.name} is already running (supervisor pid ${running.pid})`, { hint: "Use `devrig ps` to see it, or `devrig stop` first" })
     const mode = process.env.DEVRIG_SUPERVISOR
-    const opts = { only, noTraefik: !!args["no-traefik"] }
+    const opts = { only, noTraefik: args.traefik === false }
     if (args.detach && mode !== "detached") return runDetached(loaded, process.argv.slice(2))
     return runForeground(loaded, { ...opts, detached: mode === "detached" })
   },

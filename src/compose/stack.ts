@@ -61,7 +61,8 @@ const START_TIMEOUT_MS = 60_000
 
 export async function startComposeStack(o: StartOptions): Promise<ComposeStack> {
   const ctx = await _context(o)
-  const listed = o.compose.services.length ? o.compose.services : await composeServices(ctx)
+  const selected = o.compose.selected ?? o.compose.services
+  const listed = selected.length ? selected : await composeServices(ctx)
   const expected = listed.filter((s) => !(o.noTraefik && s === "traefik"))
   const network = await ensureNetwork(o.identity)
   // Our own controller: a failed start must stop a foreground Compose too, not only Ctrl+C.
@@ -70,7 +71,7 @@ export async function startComposeStack(o: StartOptions): Promise<ComposeStack> 
   const unforward = () => o.signal?.removeEventListener("abort", forward)
   o.signal?.addEventListener("abort", forward, { once: true })
   if (o.signal?.aborted) ac.abort()
-  const up = { ...ctx, detach: o.detach, noTraefik: o.noTraefik, services: o.compose.services, signal: ac.signal }
+  const up = { ...ctx, detach: o.detach, noTraefik: o.noTraefik, services: selected, signal: ac.signal }
   let done: Promise<UpResult> | undefined
   // Containers that are already stopped: until Compose starts them again, their exit says
   // nothing about this start (a foreground `up` is still starting while we poll).
@@ -117,7 +118,7 @@ export async function startComposeStack(o: StartOptions): Promise<ComposeStack> 
 
 /** `devrig stop`: containers stop, containers and volumes stay. */
 export async function stopComposeStack(o: StackRef): Promise<void> {
-  await composeStop(await _context(o), o.compose.services)
+  await composeStop(await _context(o), o.compose.selected ?? o.compose.services)
 }
 
 /** `devrig delete`: containers, compose networks, named and anonymous volumes, orphans. */

@@ -171,6 +171,7 @@ export function resolveConfig(loaded: LoadedConfig, ports: Record<string, number
     out.compose = {
       file: join(root, c.compose.file),
       services: c.compose.services ?? loaded.ctx.composeServices,
+      selected: c.compose.services ?? [],
       envFile: c.compose.env_file ? join(root, c.compose.env_file) : undefined,
       readyChecks,
     }

@@ -61,7 +61,10 @@ export interface ResolvedContainer {
 export interface ResolvedCompose {
   /** absolute path of the compose file */
   file: string
+  /** every compose service devrig knows of (the config's list, else all in the file) */
   services: string[]
+  /** the services named in the config; empty or absent: Compose's own default (all) */
+  selected?: string[]
   envFile?: string
   readyChecks: Record<string, ReadyCheck>
 }

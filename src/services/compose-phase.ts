@@ -29,7 +29,9 @@ export class ComposePhase {
     private readonly cfg: ResolvedConfig,
     private readonly hooks: ComposeHooks,
   ) {
-    for (const name of cfg.compose?.services ?? []) this.components.set(name, { name, kind: "compose", state: "pending", restarts: 0 })
+    // --no-traefik scales a service named traefik to zero: it is not part of this run.
+    for (const name of cfg.compose?.services ?? [])
+      if (!(hooks.noTraefik && name === "traefik")) this.components.set(name, { name, kind: "compose", state: "pending", restarts: 0 })
   }
 
   private set(name: string, state: ComponentState, patch: Partial<ComponentStatus> = {}): void {
@@ -54,7 +56,9 @@ export class ComposePhase {
         verbose: this.hooks.verbose,
         signal: this.abort.signal,
         logger: { info: this.hooks.info, warn: this.hooks.info },
-        onOutput: (line, stream) => {
+        onOutput: (raw, stream) => {
+          // Compose colours its "web_1 |" prefixes; devrig colours names itself.
+          const line = raw.replace(/\x1b\[[0-9;]*m/g, "")
           const m = PREFIX.exec(line)
           const name = m && known.has(m[1]!) ? m[1]! : "compose"
           this.hooks.line(name, stream === "stderr" ? "err" : "out", m && name !== "compose" ? m[2]! : line)
