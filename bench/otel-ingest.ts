@@ -1,7 +1,9 @@
 // OTLP ingest throughput (HTTP protobuf and gRPC, 512-span batches) as a ratio to raw
 // protobuf-es decode of the same payloads, and p50/p99 of the PRD's queries with full
 // buffers (10k traces, 100k logs, 50k points). Run: bun bench/otel-ingest.ts (< 60 s).
-import http2 from "node:http2"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf"
 import { ExportTraceServiceRequestSchema } from "../src/otel/gen/trace_service_pb.ts"
 import { ExportLogsServiceRequestSchema } from "../src/otel/gen/logs_service_pb.ts"
@@ -68,42 +70,35 @@ console.log(`ingest: ${payloads.length} batches × 512 spans (${(payloads[0]!.by
 const raw = await rate("raw protobuf-es decode", 10, () => {
   for (const p of payloads) fromBinary(ExportTraceServiceRequestSchema, p)
 })
+// The exporters run in their own process (bench/otel-client.ts), as a service's would: what is
+// measured is the receiver's side — framing, decompression, decode and ingest into the store.
+const payloadFile = join(mkdtempSync(join(tmpdir(), "devrig-ingest-")), "payloads.bin")
+writeFileSync(
+  payloadFile,
+  Buffer.concat(
+    payloads.flatMap((p) => {
+      const len = Buffer.alloc(4)
+      len.writeUInt32BE(p.byteLength)
+      return [len, Buffer.from(p)]
+    }),
+  ),
+)
+async function clientRate(label: string, mode: "http" | "grpc", port: number, rounds: number): Promise<number> {
+  const proc = Bun.spawn(["bun", join(import.meta.dir, "otel-client.ts"), mode, String(port), payloadFile, String(rounds)], { stdout: "pipe", stderr: "inherit" })
+  const ms = Number((await new Response(proc.stdout).text()).trim())
+  if ((await proc.exited) !== 0 || !Number.isFinite(ms)) throw new Error(`${mode} client failed`)
+  const perSec = (SPANS * rounds) / (ms / 1000)
+  console.log(`${label.padEnd(28)} ${Math.round(perSec).toLocaleString("en-US").padStart(12)} spans/s`)
+  return perSec
+}
 const httpStore = new TelemetryStore(limits())
 const httpServer = startOtlpHttp(httpStore, 0)
-const httpRate = await rate("OTLP/HTTP protobuf", 3, async () => {
-  // 4 concurrent exporters, like a handful of services
-  for (let i = 0; i < payloads.length; i += 4) {
-    await Promise.all(
-      payloads.slice(i, i + 4).map((body) =>
-        fetch(`http://127.0.0.1:${httpServer.port}/v1/traces`, { method: "POST", body, headers: { "content-type": "application/x-protobuf" } }).then((r) => r.arrayBuffer()),
-      ),
-    )
-  }
-})
+const httpRate = await clientRate("OTLP/HTTP protobuf", "http", httpServer.port!, 3)
 httpServer.stop(true)
 
 const grpcStore = new TelemetryStore(limits())
 const grpc = await startOtlpGrpc(grpcStore, 0)
-const session = http2.connect(`http://127.0.0.1:${grpc.port}`)
-const frames = payloads.map((p) => {
-  const f = new Uint8Array(5 + p.byteLength)
-  new DataView(f.buffer).setUint32(1, p.byteLength)
-  f.set(p, 5)
-  return f
-})
-function grpcCall(frame: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = session.request({ ":method": "POST", ":path": "/opentelemetry.proto.collector.trace.v1.TraceService/Export", "content-type": "application/grpc", te: "trailers" })
-    req.on("data", () => {})
-    req.on("end", resolve)
-    req.on("error", reject)
-    req.end(frame)
-  })
-}
-const grpcRate = await rate("OTLP/gRPC", 3, async () => {
-  for (let i = 0; i < frames.length; i += 4) await Promise.all(frames.slice(i, i + 4).map(grpcCall))
-})
-session.close()
+const grpcRate = await clientRate("OTLP/gRPC", "grpc", grpc.port, 3)
 await grpc.stop()
 console.log(`ratio to raw decode: HTTP ${(httpRate / raw).toFixed(2)}, gRPC ${(grpcRate / raw).toFixed(2)}`)
 
