@@ -71,6 +71,8 @@ export class ServiceRunner {
 
   /** Starts (or starts again after a stop); resolves when spawned. */
   start(): void {
+    // Already running or on its way: a second spawn would orphan the first process.
+    if (["starting", "running", "restarting", "stopping"].includes(this.status.state)) return
     this.stopping = false
     this.attempt = 0
     this.status.restarts = 0

@@ -250,6 +250,9 @@ export class Supervisor implements Controller {
       if (existing) return existing
       const p = (async () => {
         const runner = this.runners.get(name)!
+        // A dependency that already runs (hot reload, `start <svc>` on a running project) is
+        // waited for, never started a second time.
+        if (!["pending", "stopped", "exited", "failed"].includes(runner.status.state)) return true
         for (const dep of runner.svc.dependsOn) {
           const ok = this.runners.has(dep) ? await this.dependencyReady(dep, startOne) : this.infra.isReady(dep)
           if (!ok) {

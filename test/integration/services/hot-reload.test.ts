@@ -62,3 +62,25 @@ test("a broken edit is reported and ignored: everything keeps running", async ()
   expect(r.exitCode).toBe(0)
   await assertCleanedUp(p, [], sup)
 })
+
+test("regression: restarting a dependent on reload does not start its running dependency a second time", async () => {
+  const p = project("reloaddep", `
+[services.db]
+command = "echo db up; sleep 600"
+
+[services.app]
+command = "echo app $V; sleep 600"
+env = { V = "1" }
+depends_on = ["db"]
+`)
+  await startDetached(p)
+  const sup = p.supervisorPid()
+  const db0 = (await p.component("db")).pid!
+  const config = join(p.dir, "devrig.toml")
+  writeFileSync(config, readFileSync(config, "utf8").replace('V = "1"', 'V = "2"'))
+  await waitFor(() => p.read(".devrig/logs/app.log").includes("app 2"), "app to restart with V=2")
+  expect((await p.component("db")).pid).toBe(db0)
+  expect(p.read(".devrig/logs/db.log").match(/db up/g)?.length).toBe(1)
+  await stop(p)
+  await assertCleanedUp(p, [], sup)
+})
