@@ -175,10 +175,7 @@ function metricPoints(m: Metric, service: string, now: number, out: IncomingPoin
         const { timeMs, head } = times(p.timeUnixNano, p.startTimeUnixNano)
         const point = {
           ...head,
-          count: Number(p.count),
-          ...(p.sum !== undefined ? { sum: p.sum } : {}),
-          ...(p.min !== undefined ? { min: p.min } : {}),
-          ...(p.max !== undefined ? { max: p.max } : {}),
+          ...histogramStats(p),
           bounds: p.explicitBounds,
           bucketCounts: p.bucketCounts.map(Number),
           ...exemplarIds(p.exemplars),
@@ -193,10 +190,7 @@ function metricPoints(m: Metric, service: string, now: number, out: IncomingPoin
         const { timeMs, head } = times(p.timeUnixNano, p.startTimeUnixNano)
         const point = {
           ...head,
-          count: Number(p.count),
-          ...(p.sum !== undefined ? { sum: p.sum } : {}),
-          ...(p.min !== undefined ? { min: p.min } : {}),
-          ...(p.max !== undefined ? { max: p.max } : {}),
+          ...histogramStats(p),
           scale: p.scale,
           zeroCount: Number(p.zeroCount),
           positive: { offset: p.positive?.offset ?? 0, bucketCounts: (p.positive?.bucketCounts ?? []).map(Number) },
@@ -230,4 +224,14 @@ export function ingestMetrics(store: TelemetryStore, req: ExportMetricsServiceRe
   }
   store.addPoints(out)
   return out.length
+}
+
+/** count, and sum/min/max when the sender set them (optional in OTLP). */
+function histogramStats(p: { count: bigint; sum?: number; min?: number; max?: number }) {
+  return {
+    count: Number(p.count),
+    ...(p.sum !== undefined ? { sum: p.sum } : {}),
+    ...(p.min !== undefined ? { min: p.min } : {}),
+    ...(p.max !== undefined ? { max: p.max } : {}),
+  }
 }

@@ -80,6 +80,16 @@ function isRecord(v: unknown): boolean {
   return !!v && typeof v === "object" && !Array.isArray(v)
 }
 
+/** Records a change cursor: when `component` (re)started, or (without one) the last config reload. */
+export function recordCursor(root: string, kind: "start" | "reload", component?: string): void {
+  const now = new Date().toISOString()
+  updateState(root, (s) => {
+    const c = (s.cursors ??= { start: {} })
+    if (kind === "reload") c.reload = now
+    else if (component) c.start[component] = now
+  })
+}
+
 /** The config source the running supervisor accepted last (for commands run during a broken edit). */
 export function writeLastGood(root: string, source: string): void {
   const paths = ensureStateDir(root)

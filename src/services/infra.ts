@@ -10,17 +10,11 @@ import type { RunningContainer } from "../docker/phase.ts"
 import type { Stream } from "./logs.ts"
 import { PullDisplay } from "./pull-display.ts"
 import { ClusterPhase } from "./cluster-phase.ts"
-import { ComposePhase } from "./compose-phase.ts"
+import { ComposePhase, type ComposeHooks } from "./compose-phase.ts"
 import { ContainerWatch } from "./container-watch.ts"
 
-export interface InfraHooks {
-  line: (name: string, stream: Stream, text: string) => void
-  info: (text: string) => void
-  changed: (status: ComponentStatus) => void
-  detached: boolean
-  noTraefik: boolean
-  verbose: boolean
-}
+/** The same hooks drive every infrastructure phase. */
+export type InfraHooks = ComposeHooks
 
 export class Infra {
   private readonly components = new Map<string, ComponentStatus>()

@@ -8,7 +8,7 @@
  */
 import type { ResolvedConfig } from "../config/resolved.ts"
 import type { TelemetryStore } from "../otel/store.ts"
-import { updateState } from "../project/state.ts"
+import { recordCursor } from "../project/state.ts"
 import { buildCrashReport, renderCrashReport, type GoodStart } from "./crash-report.ts"
 import { devrigEnv, type DiscoveryExtras } from "./env.ts"
 import type { LifecycleEvent, Telemetry } from "./events.ts"
@@ -42,7 +42,7 @@ export class Reactions {
   onServiceEvent(name: string, event: LifecycleEvent, body: string, details: Record<string, string | number | boolean> = {}): void {
     this.ctx.telemetry.event(event, name, body, details)
     const runner = this.ctx.runners.get(name)
-    if (event === "start") updateState(this.ctx.root, (s) => void ((s.cursors ??= { start: {} }).start[name] = new Date().toISOString()))
+    if (event === "start") recordCursor(this.ctx.root, "start", name)
     // A service without a port or ready check is "ready" the moment it spawns, so readiness alone
     // proves nothing: a crash loop would otherwise be a new episode (and a new "good start") on
     // every attempt. An episode ends with a manual (re)start or a run that lasted.

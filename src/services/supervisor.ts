@@ -13,7 +13,7 @@ import { closure } from "../graph/dag.ts"
 import { InputError } from "../errors.ts"
 import { statePaths } from "../project/identity.ts"
 import { markStopped, registerInstance } from "../project/registry.ts"
-import { readState, updateState, writeLastGood, writeState } from "../project/state.ts"
+import { readState, recordCursor, updateState, writeLastGood, writeState } from "../project/state.ts"
 import type { Action, ComponentStatus, DashboardInfo, StatusSnapshot } from "../status.ts"
 import type { Controller, StatusEvent } from "../server/controller.ts"
 import { resolvedGraph, maskEnv } from "../cli/plan.ts"
@@ -196,7 +196,7 @@ export class Supervisor implements Controller {
     const what = `${c.kind === "docker" ? "container" : c.kind} ${c.name}`
     if (c.state === "starting" && prev?.state !== "starting") {
       this.telemetry.event("start", c.name, `${what} starting`)
-      updateState(this.root, (s) => void ((s.cursors ??= { start: {} }).start[c.name] = new Date().toISOString()))
+      recordCursor(this.root, "start", c.name)
     }
     else if (c.state === "ready" || c.state === "running") this.telemetry.event("ready", c.name, `${what} is ready`)
     else if (c.state === "stopped") this.telemetry.event("stop", c.name, `${what} stopped`)
@@ -211,7 +211,7 @@ export class Supervisor implements Controller {
       started: [...d.services.added, ...d.docker.added].join(","),
       stopped: [...d.services.removed, ...d.docker.removed].join(","),
     })
-    updateState(this.root, (s) => void ((s.cursors ??= { start: {} }).reload = new Date().toISOString()))
+    recordCursor(this.root, "reload")
     this.loaded = loaded
     writeLastGood(this.root, loaded.source)
     this.resolved = resolved
