@@ -3,6 +3,9 @@
  * Commands are loaded lazily so `devrig --version` and `--help` pay for nothing else.
  */
 import pkg from "../package.json" with { type: "json" }
+import { guardOutput } from "./cli/pipe.ts"
+
+guardOutput()
 
 const argv = process.argv.slice(2)
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {

@@ -9,6 +9,7 @@ import { loggedNames, readMerged, type LogLine } from "../services/logs.ts"
 import { liveSupervisor } from "../services/recover.ts"
 import { checkNames, project } from "./project-cmd.ts"
 import { logPrefix } from "./summary.ts"
+import { println } from "./output.ts"
 
 export default defineCommand({
   meta: { name: "logs", description: "Unified logs of services and containers (stored under .devrig/logs)" },
@@ -36,13 +37,8 @@ export default defineCommand({
     const print = (l: LogLine) => {
       const text = args.json ? JSON.stringify({ time: l.t, name: l.n, stream: l.s, line: l.m }) : sink !== undefined ? `${l.t} ${l.n} ${l.s === "err" ? "!" : "|"} ${l.m}` : logPrefix(l.n, width, l.s) + l.m
       if (sink !== undefined) return void writeSync(sink, text + "\n")
-      try {
-        process.stdout.write(text + "\n")
-      } catch {
-        process.exit(0) // reader went away (`| head`)
-      }
+      println(text) // a reader that goes away (`| head`) ends devrig: see pipe.ts
     }
-    process.stdout.on?.("error", () => process.exit(0))
     let lines = readMerged(dir, selected()).filter(filter)
     // slice(-0) is the whole array: `--tail 0` (e.g. with --follow: only new lines) prints none.
     if (tail !== undefined) lines = tail === 0 ? [] : lines.slice(-tail)

@@ -1,5 +1,6 @@
 /** Terminal output: colours that respect --no-color/NO_COLOR and non-TTY output, and symbols. */
 import { globalOptions } from "./context.ts"
+import { readerGone } from "./pipe.ts"
 
 const wrap = (open: number, close: number) => (s: string) => (globalOptions.color ? `\x1b[${open}m${s}\x1b[${close}m` : s)
 
@@ -41,7 +42,7 @@ export function stateDot(state: string): string {
   }
 }
 
-/** Writes to stdout; a reader that went away (`devrig ps | head -1`) ends devrig quietly. */
+/** Writes to stdout; a reader that went away (`devrig ps | head -1`) ends devrig quietly (see pipe.ts). */
 export function println(s = ""): void {
   write(process.stdout, s + "\n")
 }
@@ -54,8 +55,8 @@ export function write(stream: NodeJS.WriteStream, text: string): void {
   try {
     stream.write(text)
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EPIPE") process.exit(0)
-    throw e
+    if ((e as NodeJS.ErrnoException).code !== "EPIPE") throw e
+    readerGone()
   }
 }
 
