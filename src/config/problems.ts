@@ -16,12 +16,21 @@ export interface LocatedProblem {
   line: number
   column: number
   message: string
+  /** the TOML key the problem is about (`services.api.env.URL`); absent for syntax errors */
+  key?: string
 }
 
 export function locateProblems(problems: Problem[], locator: Locator): LocatedProblem[] {
   return problems
-    .map((p) => ({ ...locator.locate(p.path), message: p.message }))
+    .map((p) => ({ ...locator.locate(p.path), message: p.message, ...(p.path.length ? { key: formatKey(p.path) } : {}) }))
     .sort((a, b) => a.line - b.line || a.column - b.column)
+}
+
+/** A key path as TOML spells it: `services.api.depends_on[0]`, `env."my key"`. */
+export function formatKey(path: KeyPath): string {
+  return path
+    .map((k, i) => (typeof k === "number" ? `[${k}]` : `${i ? "." : ""}${/^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k)}`))
+    .join("")
 }
 
 export function formatProblem(file: string, p: LocatedProblem, locator: Locator): string {

@@ -13,7 +13,7 @@ import type { LoadedConfig } from "./load.ts"
 import type { Problem } from "./problems.ts"
 import type { ResolvedConfig, ResolvedContainer, ResolvedService, PublishedPort } from "./resolved.ts"
 import { DEFAULTS, type ReadyCheck } from "./schema.ts"
-import { renderTemplate, UnknownTemplateError } from "./template.ts"
+import { renderTemplate, templateKeyLabel, UnknownTemplateError } from "./template.ts"
 import { parseDuration } from "../duration.ts"
 import { splitArgs } from "./shellwords.ts"
 
@@ -35,7 +35,7 @@ export function resolveConfig(loaded: LoadedConfig, ports: Record<string, number
     try {
       return renderTemplate(text, templateValues, (ref) => ref.startsWith("compose."))
     } catch (e) {
-      if (e instanceof UnknownTemplateError) problems.push({ path, message: e.message })
+      if (e instanceof UnknownTemplateError) problems.push({ path, message: `${templateKeyLabel(path)}: ${e.message}` })
       else throw e
       return text
     }

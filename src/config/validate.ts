@@ -7,7 +7,7 @@ import { findCycle, makeGraph } from "../graph/dag.ts"
 import type { KeyPath } from "./locate.ts"
 import { didYouMean, type Problem } from "./problems.ts"
 import type { Config } from "./schema.ts"
-import { templateRefs } from "./template.ts"
+import { templateKeyLabel, templateRefs, unknownRefMessage, type TemplateSources } from "./template.ts"
 
 export interface CheckContext {
   /** compose service names read from the compose file (when it could be read) */
@@ -203,16 +203,19 @@ export function templatedStrings(c: Config): [KeyPath, string][] {
   return out
 }
 
+/** Each component's port names, for the messages about references the config cannot provide. */
+function templateSources(c: Config, ctx: CheckContext): TemplateSources {
+  const services = Object.fromEntries(Object.entries(c.services ?? {}).map(([n, s]) => [n, s.port !== undefined ? ["port"] : []]))
+  const docker = Object.fromEntries(Object.entries(c.docker ?? {}).map(([n, d]) => [n, [...(d.port !== undefined ? ["port"] : []), ...Object.keys(d.ports ?? {})]]))
+  return { services, docker, compose: components(c, ctx).compose }
+}
+
 const checkTemplates: Check = (c, ctx) => {
   const out: Problem[] = []
   const refs = availableRefs(c, ctx)
+  const sources = templateSources(c, ctx)
   for (const [path, text] of templatedStrings(c))
-    for (const ref of templateRefs(text))
-      if (!refs.has(ref)) {
-        const hint = didYouMean(ref, refs)
-        const why = /^(services|docker)\.[^.]+\.port$/.test(ref) && refs.size ? " (a component without a port has no port to reference)" : ""
-        out.push({ path, message: `unknown template reference {{ ${ref} }}${hint || why}` })
-      }
+    for (const ref of templateRefs(text)) if (!refs.has(ref)) out.push({ path, message: `${templateKeyLabel(path)}: ${unknownRefMessage(ref, refs, sources)}` })
   if (c.cluster?.name?.includes("{{ cluster.name }}")) out.push({ path: ["cluster", "name"], message: "cluster.name cannot reference itself" })
   return out
 }

@@ -164,12 +164,29 @@ describe("template references", () => {
   test("an unknown reference suggests the closest one", () => {
     expect(
       problemsOf(`\n[docker.postgres]\nimage = "postgres:16"\nport = 5432\n\n[services.api]\ncommand = "x"\nenv = { DATABASE_URL = "postgres://localhost:{{ docker.postgres.prot }}/app" }\n`),
-    ).toEqual(["10:9 unknown template reference {{ docker.postgres.prot }} (did you mean `docker.postgres.port`?)"])
+    ).toEqual(["10:9 DATABASE_URL: unknown template reference {{ docker.postgres.prot }} (did you mean `docker.postgres.port`?)"])
   })
 
   test("a component without a port has no port to reference", () => {
     expect(problemsOf(`\n[services.web]\ncommand = "x"\n\n[services.api]\ncommand = "run --upstream=localhost:{{ services.web.port }}"\n`)).toEqual([
-      "8:1 unknown template reference {{ services.web.port }} (a component without a port has no port to reference)",
+      "8:1 command: unknown template reference {{ services.web.port }}: [services.web] has no `port` to reference",
+    ])
+  })
+
+  test("a component that does not exist is named as such, with a suggestion", () => {
+    const toml = `\n[services.api]\ncommand = "x"\nport = 3000\n\n[services.web]\ncommand = "y"\nenv = { A = "{{ services.nosuch.port }}", B = "{{ services.apo.port }}" }\n`
+    expect(problemsOf(toml)).toEqual([
+      "10:9 A: unknown template reference {{ services.nosuch.port }}: no component `nosuch` exists",
+      "10:43 B: unknown template reference {{ services.apo.port }}: no component `apo` exists (did you mean `api`?)",
+    ])
+  })
+
+  test("a component of another kind, and a named port that does not exist", () => {
+    const toml = `\n[docker.mail]\nimage = "mailpit"\nport = 8025\nports = { smtp = 1025 }\n\n[docker.app]\nimage = "app"\ncommand = ["run", "{{ services.mail.port }}", "{{ docker.mail.ports.smpt }}", "{{ docker.mail.ports.admin }}"]\n`
+    expect(problemsOf(toml)).toEqual([
+      "11:19 command[1]: unknown template reference {{ services.mail.port }}: `mail` is a [docker.*] container, not a service (use {{ docker.mail.port }})",
+      "11:47 command[2]: unknown template reference {{ docker.mail.ports.smpt }}: [docker.mail] has no port named `smpt` (did you mean `smtp`?)",
+      "11:79 command[3]: unknown template reference {{ docker.mail.ports.admin }}: [docker.mail] has no port named `admin`",
     ])
   })
 
@@ -217,7 +234,7 @@ describe("all problems at once", () => {
       "9:1 unknown key `prot` in [services.api] (did you mean `port`?)",
       "13:1 port 3000 is claimed by both [services.api] and [services.worker]",
       '15:1 absolute path "/abs/path": paths must be relative to devrig.toml (use ../ for sibling repositories)',
-      "19:9 unknown template reference {{ docker.postgres.prot }}",
+      "19:9 URL: unknown template reference {{ docker.postgres.prot }}",
       "21:1 `api` is both a service and a docker container; names must be unique",
     ])
   })
