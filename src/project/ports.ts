@@ -3,6 +3,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs"
 import { createServer } from "node:net"
+import { basename } from "node:path"
 
 /** True when nothing listens on `port` (checked on 0.0.0.0, which conflicts with any address). */
 export function isPortFree(port: number): Promise<boolean> {
@@ -70,8 +71,23 @@ export function portHolder(port: number): PortHolder | undefined {
 
 export function commandLine(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ").slice(0, 120)
+    return formatCommand(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean))
   } catch {
     return "?"
   }
+}
+
+/** Longest command shown in a message, in characters. */
+export const COMMAND_WIDTH = 60
+
+/**
+ * A process's argv as one short line for a message: the program's name (the pid in the message
+ * finds the rest) and its first arguments, every run of whitespace (a `python -c` script's
+ * newlines) folded to one space, cut at `width` with "…".
+ */
+export function formatCommand(argv: string[], width = COMMAND_WIDTH): string {
+  const [program, ...args] = argv
+  const line = [program && basename(program), ...args].map((a) => (a ?? "").replace(/\s+/g, " ").trim()).filter(Boolean).join(" ")
+  if (!line) return "?"
+  return line.length <= width ? line : `${line.slice(0, width - 1).trimEnd()}…`
 }
