@@ -73,7 +73,9 @@ export async function run(argv: string[], version: string): Promise<number> {
       println(globalOptions.color ? text : text.replace(/\x1b\[[0-9;]*m/g, ""))
       return 0
     }
-    checkFlags(await resolve(leaf.cmd.args), leaf.args, [name, ...leaf.path].join(" "))
+    const label = [name, ...leaf.path].join(" ")
+    checkFlags(await resolve(leaf.cmd.args), leaf.args, label)
+    await needsSubCommand(leaf.cmd, label)
     const { result } = await runCommand(cmd, { rawArgs: args })
     return typeof result === "number" ? result : 0
   } catch (e) {
@@ -139,22 +141,52 @@ async function leafCommand(cmd: CommandDef<any>, args: string[], path: string[] 
   return { cmd: current, parent, args: rest, path }
 }
 
-/** Unknown flags are input errors, not silently ignored. */
+/** A command made only of sub-commands (`query`, `cluster`), named alone: say which exist. */
+async function needsSubCommand(cmd: CommandDef<any>, name: string): Promise<void> {
+  const subs = await resolve(cmd.subCommands)
+  if (!subs || cmd.run) return
+  const names: string[] = []
+  for (const [k, v] of Object.entries(subs)) if (!(await resolve(((await resolve(v)) as CommandDef<any>).meta))?.hidden) names.push(k)
+  throw new InputError(`\`devrig ${name}\` needs a sub-command: ${names.join(", ")}`, { hint: `e.g. devrig ${name} ${names[0]} --help` })
+}
+
+/**
+ * Unknown flags, a flag that needs a value given none, and words for a command that takes none
+ * are input errors, not silently ignored.
+ */
 function checkFlags(def: ArgsDef | undefined, args: string[], name: string): void {
   const known = new Set<string>(["help", "h"])
-  for (const [k, a] of Object.entries({ ...globalArgs, ...(def ?? {}) })) {
-    known.add(k)
-    known.add(kebab(k))
-    for (const al of [(a as { alias?: string | string[] }).alias ?? []].flat()) known.add(al)
+  const valued = new Set<string>()
+  let positionals = false
+  for (const [k, a] of Object.entries({ ...globalArgs, ...(def ?? {}) } as ArgsDef)) {
+    if (a.type === "positional") {
+      positionals = true
+      continue
+    }
+    const aliases = [(a as { alias?: string | string[] }).alias ?? []].flat()
+    for (const f of [k, kebab(k), ...aliases]) {
+      known.add(f)
+      if (a.type !== "boolean") valued.add(f)
+    }
     if (a.type === "boolean") known.add(`no-${kebab(k)}`)
   }
-  for (const a of args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
     if (a === "--") break
-    if (!a.startsWith("-") || /^-\d/.test(a)) continue
+    if (!a.startsWith("-") || /^-\d/.test(a)) {
+      if (!positionals) throw new InputError(`unexpected argument \`${a}\` for devrig ${name}`, { hint: `devrig ${name} takes options only; see devrig ${name} --help` })
+      continue
+    }
     const flag = a.replace(/^--?/, "").split("=")[0]!
     const flags = a.startsWith("--") ? [flag] : flag.split("")
     for (const f of flags)
       if (!known.has(f)) throw new InputError(`unknown option \`${a.startsWith("--") ? "--" : "-"}${f}\` for devrig ${name}${didYouMean(f, [...known].filter((k) => k.length > 1))}`)
+    const last = flags[flags.length - 1]!
+    if (!valued.has(last) || a.includes("=")) continue
+    const next = args[i + 1]
+    if (next === undefined || next === "--" || (next.startsWith("--") && next.length > 2))
+      throw new InputError(`\`${a}\` needs a value`, { hint: `see devrig ${name} --help` })
+    i++ // the value, even when it looks like a word or a short flag (`--grep -x`)
   }
 }
 
