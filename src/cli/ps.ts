@@ -18,7 +18,7 @@ export default defineCommand({
   meta: { name: "ps", description: "Status of this project's services and containers (--all: every devrig project on this machine)" },
   args: {
     all: { type: "boolean", alias: "a", description: "Every devrig project on this machine (missing and stale ones marked)" },
-    prune: { type: "boolean", description: "With --all: remove the list entries of projects whose folder is gone or that stopped over 30 days ago" },
+    prune: { type: "boolean", description: "With --all, remove the list entries of projects whose folder is gone or that stopped over 30 days ago" },
     json: { type: "boolean", description: "JSON output" },
     watch: { type: "boolean", alias: "w", description: "Keep the table on screen, updated every second (a terminal only)" },
   },

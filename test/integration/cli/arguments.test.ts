@@ -2,7 +2,7 @@
 // sub-command: each is one clear line and the right exit code, never a silent no-op.
 import { describe, expect, test } from "bun:test"
 import { COMMANDS } from "../../../src/cli/dispatch.ts"
-import { devrig, hasStackTrace, tempProject } from "../../helpers/cli.ts"
+import { devrig, hasStackTrace, tempProject, type RunResult } from "../../helpers/cli.ts"
 
 const TOML = `[project]\nname = "args"\n\n[services.api]\ncommand = "sleep 60"\n\n[docker.box]\nimage = "devrig-test/busybox:latest"\n`
 
@@ -65,7 +65,8 @@ describe("input errors that used to pass silently", () => {
 describe("--json variants answer in JSON", () => {
   test("ps, ps --all, validate, logs", async () => {
     const p = tempProject(TOML, { ".devrig/logs/api.log": `${JSON.stringify({ t: "2026-01-01T00:00:00.000Z", s: "out", m: "hello" })}\n` })
-    const [ps, all, validate, logs] = await Promise.all([["ps", "--json"], ["ps", "--all", "--json"], ["validate", "--json"], ["logs", "--json"]].map((a) => devrig(a, { cwd: p.dir })))
+    const runs = await Promise.all([["ps", "--json"], ["ps", "--all", "--json"], ["validate", "--json"], ["logs", "--json"]].map((a) => devrig(a, { cwd: p.dir })))
+    const [ps, all, validate, logs] = runs as [RunResult, RunResult, RunResult, RunResult]
     for (const r of [ps, all, validate]) {
       expect(r.exitCode).toBe(0)
       expect(() => JSON.parse(r.stdout)).not.toThrow()
