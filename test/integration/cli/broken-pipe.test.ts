@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { BIN, tempProject } from "../../helpers/cli.ts"
+import { assertCleanedUp, project } from "../../helpers/proc-fixtures.ts"
 
 interface PipeRun {
   /** devrig's own exit status (PIPESTATUS[0]) */
@@ -112,4 +113,15 @@ describe("a closed stdout ends devrig quietly", () => {
     expect(r.status).toBe(0)
     expect(r.ms).toBeLessThan(10_000)
   }, 30_000)
+
+  test("a foreground start whose reader goes away stops the project, as Ctrl+C would", async () => {
+    const p = project("pipe-fg", `[services.idle]\ncommand = "sleep 600"\n`)
+    const script = `XDG_STATE_HOME=${quote(p.xdg)} timeout -s KILL 60 ${quote(BIN)} start | head -1 > /dev/null; echo "\${PIPESTATUS[0]}"`
+    const proc = Bun.spawn(["bash", "-c", script], { cwd: p.dir, stdin: "ignore", stdout: "pipe", stderr: "pipe" })
+    const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+    expect(stderr).not.toContain("EPIPE")
+    expect(Number(stdout.trim())).toBe(0)
+    await assertCleanedUp(p)
+    expect((await p.ps()).running).toBe(false)
+  }, 90_000)
 })
