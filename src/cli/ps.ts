@@ -130,8 +130,8 @@ async function psAll(json: boolean, prune: boolean): Promise<number> {
 function _status(i: Listed): string {
   if (i.running) return `${c.green("●")} running${i.missing ? c.yellow(" (folder missing)") : ""}`
   if (i.missing) return `${c.red("✗")} missing ${c.dim("(folder gone)")}`
-  if (i.stale) return `${c.gray("○")} stale ${c.dim(`(stopped ${_ago(i.lastSeen)})`)}`
-  return `${c.gray("○")} stopped`
+  if (i.stale) return `${c.gray("●")} stale ${c.dim(`(stopped ${_ago(i.lastSeen)})`)}`
+  return `${c.gray("●")} stopped`
 }
 
 function _ago(iso: string | undefined): string {

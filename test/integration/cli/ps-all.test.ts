@@ -51,8 +51,8 @@ describe("ps --all", () => {
     expect(r.stderr).toBe("")
     const line = (name: string) => r.stdout.split("\n").find((l) => l.trimStart().startsWith(name + " ")) ?? `(no line for ${name})`
     expect(line("psall-gone")).toContain("✗ missing (folder gone)")
-    expect(line("psall-old")).toContain("○ stale (stopped 40 days ago)")
-    expect(line("psall-recent")).toMatch(/○ stopped$/)
+    expect(line("psall-old")).toContain("● stale (stopped 40 days ago)")
+    expect(line("psall-recent")).toMatch(/● stopped$/)
     expect(line("orphan")).toContain("✗ missing (folder gone)")
     expect(r.stdout).toContain("2 missing or stale entries: `devrig ps --all --prune` removes them from this list (nothing else is deleted)")
     expect(r.stdout).toContain(`orphan: its folder is gone but Docker still has its containers (label devrig.project=${orphanSlug})`)
