@@ -53,6 +53,8 @@ export async function run(argv: string[], version: string): Promise<number> {
     const end = rest.indexOf("--")
     if ((end < 0 ? rest : rest.slice(0, end)).some((a) => a === "-f" || a === "--file"))
       throw new InputError("`-f` needs a file name", { hint: "e.g. devrig -f devrig.minimal.toml validate" })
+    // `devrig help ps` is `devrig ps --help`
+    if (rest[0] === "help" && rest[1]) rest.splice(0, 2, rest[1], "--help")
     const name = rest[0]
     if (!name || name === "--help" || name === "-h" || name === "help") {
       println(usage(version))
@@ -63,6 +65,7 @@ export async function run(argv: string[], version: string): Promise<number> {
       return 0
     }
     const entry = COMMANDS[ALIASES[name] ?? name]
+    if (!entry && name.startsWith("-")) throw new InputError(`unknown option \`${name}\``, { hint: "Options go after the command (devrig ps --json); run `devrig --help` for the global ones" })
     if (!entry) throw new InputError(`unknown command \`${name}\`${didYouMean(name, Object.keys(COMMANDS))}`, { hint: "Run `devrig --help` for the list of commands" })
     const cmd = await entry.load()
     const args = rest.slice(1)

@@ -30,6 +30,14 @@ describe("every command", () => {
   })
 })
 
+test("`devrig help <command>` is `devrig <command> --help`", async () => {
+  const cwd = tempProject(TOML).dir
+  const [help, flag] = await Promise.all([devrig(["help", "ps"], { cwd }), devrig(["ps", "--help"], { cwd })])
+  expect(help.exitCode).toBe(0)
+  expect(help.stdout).toContain("--prune")
+  expect(help.stdout).toBe(flag!.stdout)
+})
+
 describe("input errors that used to pass silently", () => {
   const cases: [string[], string][] = [
     [["query"], "✗ `devrig query` needs a sub-command: traces, trace, related, metrics, logs, status"],
@@ -42,6 +50,8 @@ describe("input errors that used to pass silently", () => {
     [["ps", "api"], "✗ unexpected argument `api` for devrig ps"],
     [["validate", "devrig.toml"], "✗ unexpected argument `devrig.toml` for devrig validate"],
     [["completions", "bash", "extra"], "✗ unexpected argument `extra` for devrig completions bash"],
+    [["--bogus"], "✗ unknown option `--bogus`"],
+    [["-x", "ps"], "✗ unknown option `-x`"],
   ]
   for (const [args, line] of cases)
     test(`devrig ${args.join(" ")}`, async () => {
