@@ -57,9 +57,9 @@ export function unknownRefMessage(ref: string, refs: Iterable<string>, src: Temp
   const names = (k: keyof TemplateSources) => (k === "compose" ? src.compose : Object.keys(src[k]))
   if (!names(kind).includes(name)) {
     const other = (["services", "docker", "compose"] as const).find((k) => names(k).includes(name))
+    if (!other) return `${head}: no component \`${name}\` exists${didYouMean(name, names(kind))}`
     const instead = `${other}.${name}.${rest}`
-    if (other) return `${head}: \`${name}\` is ${KIND_LABEL[other]}, not ${KIND_LABEL[kind]}${[...refs].includes(instead) ? ` (use {{ ${instead} }})` : ""}`
-    return `${head}: no component \`${name}\` exists${didYouMean(name, names(kind))}`
+    return `${head}: \`${name}\` is ${KIND_LABEL[other]}, not ${KIND_LABEL[kind]}${[...refs].includes(instead) ? ` (use {{ ${instead} }})` : ""}`
   }
   if (kind !== "compose" && rest === "port") return `${head}: [${kind}.${name}] has no \`port\` to reference`
   const named = /^ports\.(.+)$/.exec(rest)?.[1]
