@@ -18,6 +18,7 @@ import type { Action, ComponentStatus, DashboardInfo, StatusSnapshot } from "../
 import type { Controller, StatusEvent } from "../server/controller.ts"
 import { resolvedGraph, maskEnv } from "../cli/plan.ts"
 import { serveControl, type Phase } from "./control.ts"
+import { createToken, removeToken } from "../project/token.ts"
 import { devrigEnv, processEnvFor } from "./env.ts"
 import { LogFiles, type Stream } from "./logs.ts"
 import { processStartTime } from "./proc.ts"
@@ -231,7 +232,9 @@ export class Supervisor implements Controller {
     if (!d?.enabled) return
     const { startTelemetry } = await import("../server/start.ts")
     const ui = await import("../server/ui.ts").then((m) => m.uiHandler).catch(() => undefined)
-    const t = await startTelemetry({ dashboard: d, controller: this, ui })
+    // A new token every run: an old dashboard tab or a copied URL stops working at restart.
+    const token = d.auth ? createToken(this.root) : (removeToken(this.root), undefined)
+    const t = await startTelemetry({ dashboard: d, controller: this, ui, token })
     this.dashboard = t.dashboard
     this.telemetryStop = t.stop
     this.store = t.store
@@ -321,6 +324,7 @@ export class Supervisor implements Controller {
       }
       await stopLayered(order)
       await this.telemetryStop?.().catch(() => {})
+      removeToken(this.root)
       await this.infra?.down().catch((e) => this.opts.onInfo(`stopping containers: ${(e as Error).message}`))
       this.stopControl?.()
       updateState(this.root, (s) => {

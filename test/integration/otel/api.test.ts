@@ -7,12 +7,12 @@ import { InputError } from "../../../src/errors.ts"
 import { WsHub, MAX_BUFFERED_BYTES, type WsClient } from "../../../src/server/ws-hub.ts"
 import type { StatusResponse, WsEvent } from "../../../src/server/api-types.ts"
 import { span } from "../../unit/otel/fixtures.ts"
-import { fakeController, portIsFree, startStack, stopAndCheck } from "./helpers.ts"
+import { authHeaders, fakeController, portIsFree, startStack, stopAndCheck } from "./helpers.ts"
 
 function app(ui?: (r: Request) => Response | undefined) {
   const store = new TelemetryStore({ traceBuffer: 10, metricBuffer: 10, logBuffer: 10, retentionMs: 1e13 })
   const controller = fakeController()
-  return { store, controller, app: createApp({ store, controller, ui }) }
+  return { store, controller, app: createApp({ store, controller, ui, guard: { token: undefined, port: () => 80 } }) }
 }
 
 const call = (a: ReturnType<typeof createApp>, path: string, init: RequestInit = {}) => a.handle(new Request(`http://localhost${path}`, init))
@@ -87,7 +87,7 @@ describe("WebSocket", () => {
     const controller = fakeController()
     const t = await startStack({}, controller)
     try {
-      const ws = new WebSocket(`ws://127.0.0.1:${t.dashboard.port}/api/ws`)
+      const ws = new WebSocket(`ws://127.0.0.1:${t.dashboard.port}/api/ws`, { headers: authHeaders(t) } as never)
       const events: WsEvent[] = []
       ws.onmessage = (m) => events.push(JSON.parse(String(m.data)))
       await new Promise((r) => (ws.onopen = r))
@@ -135,12 +135,14 @@ describe("ports", () => {
       metricBuffer: 10,
       logBuffer: 10,
       retentionMs: 1000,
+      auth: false,
+      corsOrigins: [],
       port: first.dashboard.port,
       grpcPort: first.dashboard.grpcPort,
       httpPort: first.dashboard.httpPort,
     }
     try {
-      const moved = await startTelemetry({ controller: fakeController(), dashboard: { ...base, explicit: { port: false, grpcPort: false, httpPort: false } } })
+      const moved = await startTelemetry({ controller: fakeController(), token: undefined, dashboard: { ...base, explicit: { port: false, grpcPort: false, httpPort: false } } })
       expect(moved.dashboard.port).not.toBe(first.dashboard.port)
       expect(moved.notices).toHaveLength(3)
       expect(moved.notices[0]).toContain(`dashboard port ${first.dashboard.port} is in use; using ${moved.dashboard.port}`)
@@ -148,6 +150,7 @@ describe("ports", () => {
 
       const err = await startTelemetry({
         controller: fakeController(),
+        token: undefined,
         dashboard: { ...base, port: 0, explicit: { port: false, grpcPort: true, httpPort: false } },
       }).catch((e) => e)
       expect(err).toBeInstanceOf(InputError)

@@ -136,7 +136,8 @@ export const api = {
     return ((await res.json()) as ConfigValidateResponse).problems
   },
   /** Never throws for a refusal: 422 (problems) and 409 (changed on disk) are results the editor shows. */
-  async saveConfig(text: string, opts: { base?: string; force?: boolean } = {}): Promise<SaveOutcome> {
+  /** `base` is the revision the edit started from; force skips validation, never the conflict check. */
+  async saveConfig(text: string, opts: { base: string; force?: boolean }): Promise<SaveOutcome> {
     const res = await fetch(`/api/config${qs({ base: opts.base, force: opts.force ? 1 : undefined })}`, { method: "PUT", body: text, headers: { "content-type": "text/plain" } })
     if (res.status === 422) return { kind: "invalid", problems: ((await res.json()) as ConfigRefused).problems }
     if (res.status === 409) return { kind: "conflict", revision: ((await res.json()) as ConfigConflict).revision }
