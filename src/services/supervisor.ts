@@ -16,10 +16,10 @@ import { markStopped, registerInstance } from "../project/registry.ts"
 import { readState, recordCursor, updateState, writeLastGood, writeState } from "../project/state.ts"
 import type { Action, ComponentStatus, DashboardInfo, StatusSnapshot } from "../status.ts"
 import type { Controller, StatusEvent } from "../server/controller.ts"
-import { resolvedGraph, maskEnv } from "../cli/plan.ts"
+import { resolvedGraph } from "../cli/plan.ts"
 import { serveControl, type Phase } from "./control.ts"
 import { createToken, removeToken } from "../project/token.ts"
-import { devrigEnv, processEnvFor } from "./env.ts"
+import { processEnvFor, shownEnv } from "./env.ts"
 import { LogFiles, type Stream } from "./logs.ts"
 import { processStartTime } from "./proc.ts"
 import { preflightPorts } from "./preflight.ts"
@@ -377,7 +377,7 @@ export class Supervisor implements Controller {
     const one = (name: string) => {
       const s = this.resolved.services[name]
       if (!s) throw new InputError(`unknown service \`${name}\``, { hint: `Known: ${Object.keys(this.resolved.services).join(", ")}` })
-      return maskEnv(devrigEnv(this.resolved, s, this.extras()), s.secretKeys, showSecrets)
+      return shownEnv(this.resolved, s, this.extras(), showSecrets)
     }
     if (service) return one(service)
     return Object.fromEntries(Object.keys(this.resolved.services).map((n) => [n, one(n)]))
