@@ -84,10 +84,23 @@ export function authenticated(req: Request, guard: Guard): boolean {
   return tokenMatches(guard.token, bearer(req)) || tokenMatches(guard.token, cookieValue(req, cookieName(guard.port())))
 }
 
+/**
+ * A browser request some other page made: Sec-Fetch-Site says so (another port of the same
+ * host is "same-site", not "same-origin"). The dashboard's own fetches are "same-origin"; the
+ * CLI and curl send none.
+ */
+function fromAnotherPage(req: Request): boolean {
+  const site = req.headers.get("sec-fetch-site")
+  return site !== null && site !== "same-origin" && site !== "none"
+}
+
 /** Why an /api request is refused, or undefined when allowed. */
 export function refusal(req: Request, acts: boolean, guard: Guard): Refusal | undefined {
   if (!loopbackHost(req)) return { status: 403, message: "Host must be localhost, 127.0.0.1 or [::1]" }
-  if (acts && !ownOrigin(req, guard.port())) return { status: 403, message: "cross-origin requests are not allowed" }
+  // Browsers send Origin with every request that acts and every WebSocket, and with cross-origin
+  // reads; the dashboard's own reads carry none. Any foreign one is refused, read or not.
+  if (!ownOrigin(req, guard.port()) || fromAnotherPage(req))
+    return { status: 403, message: "cross-origin requests are not allowed" }
   if (!authenticated(req, guard))
     return { status: 401, message: "missing or wrong token: send `Authorization: Bearer <token>` with the token in .devrig/token (devrig query does)" }
   return undefined

@@ -12,7 +12,7 @@ import { authHeaders, fakeController, portIsFree, startStack, stopAndCheck } fro
 function app(ui?: (r: Request) => Response | undefined) {
   const store = new TelemetryStore({ traceBuffer: 10, metricBuffer: 10, logBuffer: 10, retentionMs: 1e13 })
   const controller = fakeController()
-  return { store, controller, app: createApp({ store, controller, ui, guard: { token: undefined, port: () => 80 } }) }
+  return { store, controller, app: createApp({ store, controller, ui, guard: { token: undefined, port: () => 4000 } }) }
 }
 
 const call = (a: ReturnType<typeof createApp>, path: string, init: RequestInit = {}) => a.handle(new Request(`http://localhost${path}`, init))
@@ -58,6 +58,10 @@ describe("REST API", () => {
     expect(rebindRead.status).toBe(403)
     const wsEvil = await call(a, "/api/ws", { headers: { origin: "http://evil.example", upgrade: "websocket" } })
     expect(wsEvil.status).toBe(403)
+    // another port of loopback is another origin (a dev server of the user's, say)
+    for (const origin of ["http://localhost:3000", "http://127.0.0.1:4001", "https://127.0.0.1:4000"])
+      expect((await call(a, "/api/services/api/stop", { method: "POST", headers: { origin } })).status, origin).toBe(403)
+    expect((await call(a, "/api/logs", { headers: { "sec-fetch-site": "same-site" } })).status).toBe(403)
     expect(controller.actions).toEqual([])
 
     const ok = await call(a, "/api/services/api/restart", { method: "POST", headers: { origin: "http://127.0.0.1:4000" } })
