@@ -165,3 +165,26 @@ describe("ports", () => {
     expect(await portIsFree(first.dashboard.port)).toBe(true)
   })
 })
+
+describe("the token on dashboard pages", () => {
+  const store = new TelemetryStore({ traceBuffer: 10, metricBuffer: 10, logBuffer: 10, retentionMs: 1e13 })
+  const ui = () => new Response("<html>ui</html>", { headers: { "content-type": "text/html" } })
+  const a = createApp({ store, controller: fakeController(), ui, guard: { token: "tok-123", port: () => 4000 } })
+  const get = (path: string, headers: Record<string, string> = {}) => a.handle(new Request(`http://127.0.0.1:4000${path}`, { headers: { host: "127.0.0.1:4000", ...headers } }))
+
+  test("?t= becomes the session cookie and leaves the URL; other parameters stay", async () => {
+    const res = await get("/traces?traceId=abc&t=tok-123&spanId=def")
+    expect(res.status).toBe(303)
+    expect(res.headers.get("location")).toBe("/traces?traceId=abc&spanId=def")
+    expect(res.headers.get("set-cookie")).toBe("devrig_4000=tok-123; Path=/; HttpOnly; SameSite=Strict")
+    expect(await (await get("/traces?traceId=abc", { cookie: "devrig_4000=tok-123" })).text()).toBe("<html>ui</html>")
+  })
+
+  test("without the cookie, or with a wrong ?t=, a page says how to get in", async () => {
+    for (const res of [await get("/"), await get("/?t=wrong"), await get("/logs", { cookie: "devrig_4000=wrong" })]) {
+      expect(res.status).toBe(401)
+      expect(res.headers.get("set-cookie")).toBeNull()
+      expect(await res.text()).toContain("devrig ps")
+    }
+  })
+})
