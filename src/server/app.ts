@@ -2,6 +2,7 @@
  * The REST API (Elysia). Handlers are thin: parse the query string, call src/query, return
  * JSON. Errors are formatted once, in onError: InputError → 400, unknown path/id → 404,
  * anything else → 500; /api never answers with HTML. Testable with app.handle(new Request(…)).
+ * Before any route: the token, Host and Origin rules of security.ts (401/403).
  */
 import { Elysia } from "elysia"
 import { InputError, isDevrigError } from "../errors.ts"
@@ -91,8 +92,7 @@ export function createApp({ store, controller, hub, ui, guard }: AppOptions) {
       const url = new URL(request.url)
       const path = url.pathname
       if (path !== "/api" && !path.startsWith("/api/")) return pageGate(request, url, guard)
-      const acts = request.method !== "GET" && request.method !== "HEAD" && request.method !== "OPTIONS"
-      const why = refusal(request, acts || path === "/api/ws", guard)
+      const why = refusal(request, guard)
       if (why) return apiError(why.status, why.status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", why.message)
     })
     .onError(({ code, error }) => {

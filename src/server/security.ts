@@ -6,8 +6,8 @@
  * - every request carries the per-run token (src/project/token.ts): the dashboard's HttpOnly,
  *   SameSite=Strict cookie or `Authorization: Bearer`, unless the user opted out with
  *   `[dashboard] auth = false`;
- * - requests that act (anything but GET/HEAD/OPTIONS) and WebSocket upgrades must come from the
- *   dashboard's own origin — scheme, host and port — or from no browser at all (no Origin).
+ * - requests from a browser must come from the dashboard's own page: origin compared whole
+ *   (scheme, host and port), Sec-Fetch-Site same-origin; the CLI and curl send neither.
  */
 import { tokenMatches } from "../project/token.ts"
 
@@ -95,7 +95,7 @@ function fromAnotherPage(req: Request): boolean {
 }
 
 /** Why an /api request is refused, or undefined when allowed. */
-export function refusal(req: Request, acts: boolean, guard: Guard): Refusal | undefined {
+export function refusal(req: Request, guard: Guard): Refusal | undefined {
   if (!loopbackHost(req)) return { status: 403, message: "Host must be localhost, 127.0.0.1 or [::1]" }
   // Browsers send Origin with every request that acts and every WebSocket, and with cross-origin
   // reads; the dashboard's own reads carry none. Any foreign one is refused, read or not.

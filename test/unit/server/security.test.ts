@@ -15,13 +15,13 @@ test("the dashboard's own origin is scheme, host and port; any loopback spelling
 })
 
 test("refusal: Host, then origin and fetch site, then the token (bearer or the port's cookie)", () => {
-  expect(refusal(req({ host: "evil.test:4000", authorization: "Bearer s3cret" }), false, guard)?.status).toBe(403)
-  expect(refusal(req({ origin: "http://localhost:3000", authorization: "Bearer s3cret" }), true, guard)?.status).toBe(403)
-  expect(refusal(req({ "sec-fetch-site": "same-site", cookie: "devrig_4000=s3cret" }), false, guard)?.status).toBe(403)
-  expect(refusal(req({}), false, guard)?.status).toBe(401)
-  expect(refusal(req({ cookie: "devrig_4001=s3cret" }), false, guard)?.status).toBe(401) // another dashboard's cookie
-  expect(refusal(req({ authorization: "Bearer s3cret" }), false, guard)).toBeUndefined()
-  expect(refusal(req({ cookie: "a=1; devrig_4000=s3cret", "sec-fetch-site": "same-origin", origin: "http://localhost:4000" }, "POST"), true, guard)).toBeUndefined()
+  expect(refusal(req({ host: "evil.test:4000", authorization: "Bearer s3cret" }), guard)?.status).toBe(403)
+  expect(refusal(req({ origin: "http://localhost:3000", authorization: "Bearer s3cret" }), guard)?.status).toBe(403)
+  expect(refusal(req({ "sec-fetch-site": "same-site", cookie: "devrig_4000=s3cret" }), guard)?.status).toBe(403)
+  expect(refusal(req({}), guard)?.status).toBe(401)
+  expect(refusal(req({ cookie: "devrig_4001=s3cret" }), guard)?.status).toBe(401) // another dashboard's cookie
+  expect(refusal(req({ authorization: "Bearer s3cret" }), guard)).toBeUndefined()
+  expect(refusal(req({ cookie: "a=1; devrig_4000=s3cret", "sec-fetch-site": "same-origin", origin: "http://localhost:4000" }, "POST"), guard)).toBeUndefined()
   expect(authenticated(req({}), { token: undefined, port: () => 4000 })).toBe(true)
   expect(cookieValue(req({ cookie: "x=1;  devrig_4000 = v ; y=2" }), "devrig_4000")).toBe("v")
 })
