@@ -46,7 +46,10 @@ export async function startCollector(otel: Record<string, number | string> = {})
     dash,
     http,
     grpc,
-    status: async () => (await (await fetch(`http://127.0.0.1:${dash}/api/status`)).json()) as StatusResponse,
+    status: async () => {
+      const token = readFileSync(join(dir, ".devrig", "token"), "utf8").trim()
+      return (await (await fetch(`http://127.0.0.1:${dash}/api/status`, { headers: { authorization: `Bearer ${token}` } })).json()) as StatusResponse
+    },
     stop: async () => {
       // not spawnSync: a blocked event loop cannot close this process's client connections,
       // and the supervisor's shutdown would wait for them

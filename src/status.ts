@@ -48,10 +48,13 @@ export interface ProjectInfo {
 }
 
 export interface DashboardInfo {
+  /** without the token: the token is in .devrig/token (src/project/token.ts) */
   url: string
   port: number
   grpcPort: number
   httpPort: number
+  /** false when `[dashboard] auth = false` left the API open to every local process */
+  auth?: boolean
 }
 
 export interface StatusSnapshot {

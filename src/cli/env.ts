@@ -3,8 +3,7 @@ import { InputError } from "../errors.ts"
 import { loadProject } from "../config/load.ts"
 import { readState } from "../project/state.ts"
 import { controlRequest } from "../services/control.ts"
-import { devrigEnv } from "../services/env.ts"
-import { maskEnv } from "./plan.ts"
+import { shownEnv } from "../services/env.ts"
 import { globalOptions } from "./context.ts"
 import { println } from "./output.ts"
 import { checkNames, project } from "./project-cmd.ts"
@@ -30,7 +29,7 @@ export default defineCommand({
       const { config } = await loadProject({ file: globalOptions.file })
       const s = config.services[service]
       if (!s) throw new InputError(`\`${service}\` is deployed into the cluster, not run locally`)
-      env = maskEnv(devrigEnv(config, s, { dashboard: readState(loaded.identity.root).dashboard }), s.secretKeys, secrets)
+      env = shownEnv(config, s, { dashboard: readState(loaded.identity.root).dashboard }, secrets)
     }
     if (name) {
       if (!(name in env)) throw new InputError(`${service} has no variable ${name}`)

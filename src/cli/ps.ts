@@ -7,6 +7,7 @@ import { controlRequest } from "../services/control.ts"
 import type { Supervisor } from "../services/supervisor.ts"
 import type { ComponentStatus } from "../status.ts"
 import { c, println, stateDot, table } from "./output.ts"
+import { dashboardLink } from "./summary.ts"
 import { project } from "./project-cmd.ts"
 import { InputError } from "../errors.ts"
 import { liveSupervisor } from "../services/recover.ts"
@@ -35,7 +36,7 @@ export default defineCommand({
     }
     println(`\n  ${c.bold(loaded.identity.name)} ${c.dim(`(${loaded.identity.id})`)}  ${status ? c.green("● running") : c.gray("○ not running")}\n`)
     println(renderComponents(components))
-    if (status?.dashboard) println(`\n  Dashboard  ${status.dashboard.url}`)
+    if (status?.dashboard) println(`\n  Dashboard  ${dashboardLink(status.dashboard, loaded.identity.root)}`)
     println()
     return 0
   },

@@ -2,7 +2,7 @@
 import { InputError } from "../errors.ts"
 import { createQueryCommand } from "./query.ts"
 import { project } from "./project-cmd.ts"
-import { readState } from "../project/state.ts"
+import { apiTarget } from "./api-client.ts"
 import { cursorMs } from "./cursors.ts"
 
 export default createQueryCommand(
@@ -10,9 +10,9 @@ export default createQueryCommand(
   const { loaded, supervisor } = project()
   const name = loaded.identity.name
   if (!supervisor) throw new InputError(`${name} is not running`, { hint: "Start it with `devrig start` (with a [dashboard] block in devrig.toml)" })
-  const dashboard = readState(loaded.identity.root).dashboard
-  if (!dashboard) throw new InputError(`${name} runs without the dashboard, so there is no telemetry to query`, { hint: "Add a [dashboard] block to devrig.toml and restart" })
-  return dashboard.url
+  const target = apiTarget(loaded.identity.root)
+  if (!target) throw new InputError(`${name} runs without the dashboard, so there is no telemetry to query`, { hint: "Add a [dashboard] block to devrig.toml and restart" })
+  return target
   },
   (args) => cursorMs(project().loaded.identity.root, args),
 )

@@ -8,6 +8,7 @@ import { ExternalError, InputError } from "../errors.ts"
 import { render, type OutputFormat } from "../query/format.ts"
 import { logQuery, metricSeriesQuery, traceQuery } from "../query/params.ts"
 import { parseTraceId } from "../query/parse.ts"
+import { apiFetch, type ApiTarget } from "./api-client.ts"
 import { CURSOR_ARGS, type CursorArgs } from "./cursors.ts"
 
 export type QueryKind = "traces" | "trace" | "related" | "metrics" | "logs" | "status"
@@ -67,15 +68,16 @@ export function buildPath(kind: QueryKind, flags: QueryFlags, id?: string): stri
 }
 
 /** Fetch one query from a running devrig and return the rendered output. */
-export async function runQuery(baseUrl: string, kind: QueryKind, opts: { flags?: QueryFlags; id?: string; format?: OutputFormat } = {}): Promise<string> {
+export async function runQuery(target: string | ApiTarget, kind: QueryKind, opts: { flags?: QueryFlags; id?: string; format?: OutputFormat } = {}): Promise<string> {
   const format = opts.format ?? "json"
   if (format !== "json" && format !== "json-pretty" && format !== "table") {
     throw new InputError(`invalid --format "${format}"`, { hint: "use json, json-pretty or table" })
   }
   const path = buildPath(kind, opts.flags ?? {}, opts.id)
+  const baseUrl = typeof target === "string" ? target : target.url
   let res: Response
   try {
-    res = await fetch(new URL(path, baseUrl), { signal: AbortSignal.timeout(15_000) })
+    res = await apiFetch(target, path, { signal: AbortSignal.timeout(15_000) })
   } catch (e) {
     throw new InputError(`devrig is not reachable at ${baseUrl}`, {
       hint: "is `devrig start` running for this project? (the dashboard may also have stopped)",
@@ -91,6 +93,7 @@ export async function runQuery(baseUrl: string, kind: QueryKind, opts: { flags?:
   }
   if (!res.ok) {
     const msg = (body as { error?: { message?: string } })?.error?.message ?? `HTTP ${res.status}`
+    if (res.status === 401) throw new ExternalError(`devrig refused the token: ${msg}`, { hint: "the token in .devrig/token belongs to another run; is this the project's devrig?" })
     if (res.status < 500) throw new InputError(msg)
     throw new ExternalError(`devrig answered ${res.status}: ${msg}`)
   }
@@ -148,7 +151,7 @@ type AnyCommand = CommandDef<any>
 /** Turns `--since`, `--since-restart`, `--since-reload` into a start time (ms), if any was given. */
 export type CursorResolver = (args: CursorArgs) => number | undefined
 
-function sub(kind: QueryKind, description: string, args: ArgsDef, resolveBaseUrl: () => Promise<string>, cursor?: CursorResolver): AnyCommand {
+function sub(kind: QueryKind, description: string, args: ArgsDef, resolveBaseUrl: () => Promise<string | ApiTarget>, cursor?: CursorResolver): AnyCommand {
   const withCursors = cursor && (kind === "traces" || kind === "logs" || kind === "metrics")
   return defineCommand({
     meta: { name: kind, description },
@@ -171,8 +174,8 @@ function sub(kind: QueryKind, description: string, args: ArgsDef, resolveBaseUrl
   })
 }
 
-/** `devrig query`. resolveBaseUrl finds the running devrig's dashboard URL (InputError if none). */
-export function createQueryCommand(resolveBaseUrl: () => Promise<string>, cursor?: CursorResolver): AnyCommand {
+/** `devrig query`. resolveBaseUrl finds the running devrig's dashboard URL and token (InputError if none). */
+export function createQueryCommand(resolveBaseUrl: () => Promise<string | ApiTarget>, cursor?: CursorResolver): AnyCommand {
   const service = { service: { type: "string", description: "Only this service", valueHint: "name" } } as const satisfies ArgsDef
   const id = { id: { type: "positional", required: true, description: "Trace id (32 hex characters)" } } as const satisfies ArgsDef
   return defineCommand({

@@ -1,5 +1,7 @@
 /** The startup summary and the unified log line format. */
-import type { StatusSnapshot } from "../status.ts"
+import { dirname } from "node:path"
+import { readToken } from "../project/token.ts"
+import type { DashboardInfo, StatusSnapshot } from "../status.ts"
 import { c, nameColor, stateDot, table } from "./output.ts"
 import type { Stream } from "../services/logs.ts"
 
@@ -30,12 +32,21 @@ export function summary(s: StatusSnapshot, footer: string): string {
     out.push(table(rows, "    "), "")
   }
   if (s.dashboard) {
-    out.push(`  ${c.bold("Dashboard".padEnd(10))}  ${s.dashboard.url}`)
+    out.push(`  ${c.bold("Dashboard".padEnd(10))}  ${dashboardLink(s.dashboard, dirname(s.project.configPath))}`)
+    if (s.dashboard.auth === false) out.push(`  ${c.yellow("!")} ${authOffWarning}`)
     out.push(`  ${c.bold("OTel gRPC".padEnd(10))}  localhost:${s.dashboard.grpcPort}`)
     out.push(`  ${c.bold("OTel HTTP".padEnd(10))}  localhost:${s.dashboard.httpPort}`, "")
   }
   out.push(`  ${footer}`, "")
   return out.join("\n")
+}
+
+export const authOffWarning = "dashboard auth is off ([dashboard] auth = false): every local process can use the API and the dashboard"
+
+/** The dashboard URL to open: with the per-run token (`/?t=…`) when the API requires it. */
+export function dashboardLink(d: DashboardInfo, root: string): string {
+  const token = d.auth === false ? undefined : readToken(root)
+  return token ? `${d.url}/?t=${token}` : d.url
 }
 
 export function logPrefix(name: string, width: number, stream: Stream): string {

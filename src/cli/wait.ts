@@ -7,7 +7,7 @@ import { defineCommand } from "citty"
 import { splitArgs } from "../config/shellwords.ts"
 import { parseDuration } from "../duration.ts"
 import { ExternalError, InputError } from "../errors.ts"
-import { readState } from "../project/state.ts"
+import { apiFetch, apiTarget } from "./api-client.ts"
 import { controlRequest } from "../services/control.ts"
 import type { StatusSnapshot } from "../status.ts"
 import { repeated } from "./query.ts"
@@ -76,10 +76,10 @@ export default defineCommand({
           else if (comp.state === "failed") throw new ExternalError(`${n} failed${comp.error ? `: ${comp.error}` : ""}`)
           else if (comp.state !== "running" && comp.state !== "ready") waiting.push(`${n} is ${comp.state}`)
         }
-        const dashboard = readState(root).dashboard
+        const dashboard = apiTarget(root)
         for (const p of preds) {
           if (!dashboard) throw new InputError(`--for needs the dashboard: add [dashboard] to devrig.toml`)
-          const res = await fetch(`${dashboard.url}${PATHS[p.kind]}?${p.query}`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined)
+          const res = await apiFetch(dashboard, `${PATHS[p.kind]}?${p.query}`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined)
           const body = res?.ok ? ((await res.json()) as unknown[] | { series?: unknown[] }) : undefined
           const found = Array.isArray(body) ? body.length > 0 : !!body?.series?.length
           if (!found) waiting.push(`no ${p.kind} matching ${p.text.replace(/^\S+\s*/, "") || "anything"} yet`)

@@ -32,10 +32,29 @@ export function withNodeFilter(port: string): string {
   return port.includes("@") ? port : `${port}@loadbalancer`
 }
 
+/**
+ * k3d publishes a mapping on every interface unless it names a host address: "8080:80" would
+ * open the cluster's ingress to the whole network. Bind to loopback unless the user wrote an
+ * address ("0.0.0.0:8080:80", "192.168.1.5:8080:80", "[::1]:8080:80").
+ */
+export function onLoopback(mapping: string): string {
+  const at = mapping.indexOf("@")
+  const spec = at >= 0 ? mapping.slice(0, at) : mapping
+  const filter = at >= 0 ? mapping.slice(at) : ""
+  if (spec.startsWith("[")) return mapping
+  const parts = spec.split(":")
+  if (parts.length >= 3) return mapping
+  // "HOSTPORT:CONTAINERPORT" → "127.0.0.1:HOSTPORT:CONTAINERPORT"; "CONTAINERPORT" → a random host port on loopback
+  return parts.length === 2 ? `127.0.0.1:${spec}${filter}` : `127.0.0.1::${spec}${filter}`
+}
+
+/** The Kubernetes API server's host port: loopback, any free port (k3d's default binds 0.0.0.0). */
+export const API_PORT = "127.0.0.1:random"
+
 export const k3d = {
   clusterCreate(o: ClusterCreateOptions): Argv {
-    const argv: Argv = ["k3d", "cluster", "create", o.name, "--agents", String(o.agents)]
-    for (const p of o.ports) argv.push("--port", withNodeFilter(p))
+    const argv: Argv = ["k3d", "cluster", "create", o.name, "--agents", String(o.agents), "--api-port", API_PORT]
+    for (const p of o.ports) argv.push("--port", withNodeFilter(onLoopback(p)))
     argv.push(
       "--network",
       o.network,

@@ -212,6 +212,8 @@ export function resolveConfig(loaded: LoadedConfig, ports: Record<string, number
       metricBuffer: o.metric_buffer ?? DEFAULTS.metricBuffer,
       logBuffer: o.log_buffer ?? DEFAULTS.logBuffer,
       retentionMs: o.retention !== undefined ? parseDuration(o.retention) : DEFAULTS.retentionMs,
+      auth: c.dashboard.auth ?? true,
+      corsOrigins: o.cors_origins ?? [],
     }
   }
   return out

@@ -101,6 +101,10 @@ export interface ResolvedDashboard {
   metricBuffer: number
   logBuffer: number
   retentionMs: number
+  /** `[dashboard] auth`: require the per-run token (default true) */
+  auth: boolean
+  /** `[dashboard.otel] cors_origins`: browser origins allowed to send OTLP/HTTP besides loopback */
+  corsOrigins: string[]
 }
 
 export interface ResolvedConfig {

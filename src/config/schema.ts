@@ -208,6 +208,17 @@ export const Otel = Type.Object(
     metric_buffer: Type.Optional(Type.Integer(d("metric data points kept in memory (default 50000)", { minimum: 1 }))),
     log_buffer: Type.Optional(Type.Integer(d("log records kept in memory (default 100000)", { minimum: 1 }))),
     retention: Type.Optional({ ...Duration, description: 'drop telemetry older than this (default "1h")' }),
+    cors_origins: Type.Optional(
+      Type.Array(
+        Type.String(
+          d("a web origin, scheme://host[:port]", {
+            pattern: "^https?://[^/?#\\s]+$",
+            patternDescription: 'an origin such as "https://myapp.test" or "http://myapp.test:8080" (no path)',
+          }),
+        ),
+        d("web origins besides loopback ones (any port of localhost, 127.0.0.1, [::1]) whose pages may send OTLP/HTTP from the browser (default none)"),
+      ),
+    ),
   },
   { additionalProperties: false, description: "the built-in OpenTelemetry collector" },
 )
@@ -216,6 +227,11 @@ export const Dashboard = Type.Object(
   {
     port: Type.Optional(Type.Integer(d("dashboard and REST API port (default 4000)", { minimum: 1, maximum: 65535 }))),
     enabled: Type.Optional(Type.Boolean(d("set false to keep the block but run no dashboard (default true)"))),
+    auth: Type.Optional(
+      Type.Boolean(
+        d("require the per-run token (.devrig/token; the dashboard URL in the start summary carries it) for the dashboard and REST API; false opens them to every local process (default true)"),
+      ),
+    ),
     otel: Type.Optional(Otel),
   },
   { additionalProperties: false, description: "the web dashboard and OTLP collector" },

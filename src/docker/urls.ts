@@ -11,7 +11,14 @@
 import type { ResolvedContainer } from "../config/resolved.ts"
 import { imageBaseName, isPostgresLike } from "./init.ts"
 
-export type DiscoveryInput = Pick<ResolvedContainer, "name" | "image" | "env" | "port" | "ports" | "bind">
+export type DiscoveryInput = Pick<ResolvedContainer, "name" | "image" | "env" | "port" | "ports" | "bind"> & Partial<Pick<ResolvedContainer, "secretKeys">>
+
+export interface DiscoveryOptions {
+  /** for reading (devrig env, /api/env, crash reports): credentials that came from an env file become "****" */
+  mask?: boolean
+}
+
+export const MASK = "****"
 
 /** "my-db" → "MY_DB", "cache.v2" → "CACHE_V2" */
 export function envName(name: string): string {
@@ -40,7 +47,7 @@ export function isRedisLike(c: Pick<DiscoveryInput, "image">): boolean {
  *   localhost:port                       (anything else)
  * None for a container with several published ports: use the _PORT_<NAME> variables.
  */
-export function containerUrl(c: DiscoveryInput): string | undefined {
+export function containerUrl(c: DiscoveryInput, opts: DiscoveryOptions = {}): string | undefined {
   if (!c.port || Object.keys(c.ports).length > 0) return undefined
   const hostPort = `${containerHost(c)}:${c.port.host}`
   if (isPostgresLike(c)) {
@@ -48,7 +55,9 @@ export function containerUrl(c: DiscoveryInput): string | undefined {
     // The official image's superuser is "postgres" unless POSTGRES_USER says otherwise.
     const user = c.env.POSTGRES_USER ?? (pass !== undefined ? "postgres" : undefined)
     if (user === undefined) return `postgres://${hostPort}`
-    const cred = encodeURIComponent(user) + (pass !== undefined ? `:${encodeURIComponent(pass)}` : "")
+    const secret = new Set(opts.mask ? (c.secretKeys ?? []) : [])
+    const part = (key: string, v: string) => (secret.has(key) ? MASK : encodeURIComponent(v))
+    const cred = part("POSTGRES_USER", user) + (pass !== undefined ? `:${part("POSTGRES_PASSWORD", pass)}` : "")
     return `postgres://${cred}@${hostPort}`
   }
   if (isRedisLike(c)) return `redis://${hostPort}`
@@ -56,18 +65,18 @@ export function containerUrl(c: DiscoveryInput): string | undefined {
 }
 
 /** The DEVRIG_* variables one container contributes. */
-export function containerDiscoveryEnv(c: DiscoveryInput): Record<string, string> {
+export function containerDiscoveryEnv(c: DiscoveryInput, opts: DiscoveryOptions = {}): Record<string, string> {
   const prefix = `DEVRIG_${envName(c.name)}`
   const out: Record<string, string> = { [`${prefix}_HOST`]: containerHost(c) }
   if (c.port) out[`${prefix}_PORT`] = String(c.port.host)
   for (const [name, p] of Object.entries(c.ports)) out[`${prefix}_PORT_${envName(name)}`] = String(p.host)
-  const url = containerUrl(c)
+  const url = containerUrl(c, opts)
   if (url) out[`${prefix}_URL`] = url
   return out
 }
 
 /** The DEVRIG_* variables of every container, merged. */
-export function dockerDiscoveryEnv(containers: Record<string, DiscoveryInput> | DiscoveryInput[]): Record<string, string> {
+export function dockerDiscoveryEnv(containers: Record<string, DiscoveryInput> | DiscoveryInput[], opts: DiscoveryOptions = {}): Record<string, string> {
   const list = Array.isArray(containers) ? containers : Object.values(containers)
-  return Object.assign({}, ...list.map(containerDiscoveryEnv)) as Record<string, string>
+  return Object.assign({}, ...list.map((c) => containerDiscoveryEnv(c, opts))) as Record<string, string>
 }

@@ -2,6 +2,10 @@
  * OTLP/HTTP receiver (POST /v1/traces, /v1/metrics, /v1/logs) on Bun.serve. Protobuf and
  * OTLP/JSON bodies, gzip/deflate, CORS for browser exporters. Untrusted input can only ever
  * produce a 4xx: nothing here throws past the handler.
+ *
+ * SDK exporters send no Origin and need no token. Browsers do: only pages on a loopback origin
+ * (any port: the user's own web app) or on `[dashboard.otel] cors_origins` may send, and they
+ * get their own origin back, never `*`. The Host must name loopback (DNS rebinding).
  */
 import { create, toBinary, toJson, type DescMessage, type MessageShape } from "@bufbuild/protobuf"
 import { decodeJson, decodeProto, decompress, encodeRpcStatus, HTTP_MAX_BYTES, OtlpError, readCapped } from "./decode.ts"
@@ -31,11 +35,50 @@ const ROUTES: Record<string, Route> = {
   "/v1/logs": route(ExportLogsServiceRequestSchema, ExportLogsServiceResponseSchema, ingestLogs),
 }
 
-const CORS = {
-  "access-control-allow-origin": "*",
+const CORS_COMMON = {
   "access-control-allow-methods": "POST, OPTIONS",
   "access-control-allow-headers": "content-type, content-encoding, authorization, x-requested-with, traceparent",
   "access-control-max-age": "86400",
+  vary: "Origin",
+}
+
+type Headers = Record<string, string>
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"])
+
+function originOf(text: string): string | undefined {
+  try {
+    const u = new URL(text)
+    return u.protocol === "http:" || u.protocol === "https:" ? u.origin : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function hostAllowed(req: Request): boolean {
+  const host = (req.headers.get("host") ?? "").trim().toLowerCase()
+  if (!host) return true // HTTP/1.0 without Host: not a browser
+  const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.replace(/:\d*$/, "")
+  return LOOPBACK.has(name)
+}
+
+/**
+ * The CORS headers for this request's Origin, {} without one (not a browser), or undefined
+ * when the origin may not send.
+ */
+function corsFor(req: Request, allowed: Set<string>): Headers | undefined {
+  const raw = req.headers.get("origin")
+  if (raw === null) return {}
+  const origin = originOf(raw)
+  if (!origin) return undefined // "null" (sandboxed frames, file://) and other schemes
+  if (!LOOPBACK.has(new URL(origin).hostname) && !allowed.has(origin)) return undefined
+  return { ...CORS_COMMON, "access-control-allow-origin": origin }
+}
+
+export interface OtlpHttpOptions {
+  maxBytes?: number
+  /** `[dashboard.otel] cors_origins`: origins allowed besides loopback */
+  corsOrigins?: string[]
 }
 
 type Format = "proto" | "json"
@@ -51,7 +94,7 @@ function formatOf(contentType: string | null): Format | undefined {
 const INVALID_ARGUMENT = 3
 const RESOURCE_EXHAUSTED = 8
 
-function errorResponse(status: number, code: number, message: string, format: Format | undefined): Response {
+function errorResponse(status: number, code: number, message: string, format: Format | undefined, CORS: Headers = {}): Response {
   const msg = message.length > 1000 ? message.slice(0, 1000) + "…" : message
   if (format === "proto") {
     return new Response(encodeRpcStatus(code, msg) as Uint8Array<ArrayBuffer>, { status, headers: { ...CORS, "content-type": "application/x-protobuf" } })
@@ -59,12 +102,26 @@ function errorResponse(status: number, code: number, message: string, format: Fo
   return Response.json({ code, message: msg }, { status, headers: CORS })
 }
 
-export function createOtlpHttpHandler(store: TelemetryStore, maxBytes = HTTP_MAX_BYTES) {
+// google.rpc.Code PERMISSION_DENIED
+const PERMISSION_DENIED = 7
+
+export function createOtlpHttpHandler(store: TelemetryStore, opts: OtlpHttpOptions = {}) {
+  const maxBytes = opts.maxBytes ?? HTTP_MAX_BYTES
+  const allowed = new Set((opts.corsOrigins ?? []).map(originOf).filter((o): o is string => !!o))
   return async function handle(req: Request): Promise<Response> {
     const path = new URL(req.url).pathname
     const route = ROUTES[path]
+    if (!hostAllowed(req)) {
+      store.rejectedRequests++
+      return errorResponse(403, PERMISSION_DENIED, "Host must be localhost, 127.0.0.1 or [::1]", "json")
+    }
+    const CORS = corsFor(req, allowed)
+    if (!CORS) {
+      store.rejectedRequests++
+      return errorResponse(403, PERMISSION_DENIED, `origin ${req.headers.get("origin")} may not send telemetry; add it to [dashboard.otel] cors_origins`, "json")
+    }
     if (req.method === "OPTIONS") return new Response(null, { status: route ? 204 : 404, headers: CORS })
-    if (!route) return errorResponse(404, 5, `unknown path ${path}; OTLP/HTTP accepts /v1/traces, /v1/metrics, /v1/logs`, "json")
+    if (!route) return errorResponse(404, 5, `unknown path ${path}; OTLP/HTTP accepts /v1/traces, /v1/metrics, /v1/logs`, "json", CORS)
     if (req.method !== "POST") {
       return new Response(JSON.stringify({ code: 12, message: "use POST" }), {
         status: 405,
@@ -74,7 +131,7 @@ export function createOtlpHttpHandler(store: TelemetryStore, maxBytes = HTTP_MAX
     const format = formatOf(req.headers.get("content-type"))
     if (!format) {
       store.rejectedRequests++
-      return errorResponse(415, INVALID_ARGUMENT, "Content-Type must be application/x-protobuf or application/json", "json")
+      return errorResponse(415, INVALID_ARGUMENT, "Content-Type must be application/x-protobuf or application/json", "json", CORS)
     }
     try {
       const declared = Number(req.headers.get("content-length") ?? "0")
@@ -92,17 +149,17 @@ export function createOtlpHttpHandler(store: TelemetryStore, maxBytes = HTTP_MAX
     } catch (e) {
       store.rejectedRequests++
       if (e instanceof OtlpError) {
-        if (e.kind === "too_large") return errorResponse(413, RESOURCE_EXHAUSTED, e.message, format)
-        if (e.kind === "unsupported") return errorResponse(415, INVALID_ARGUMENT, e.message, format)
-        return errorResponse(400, INVALID_ARGUMENT, e.message, format)
+        if (e.kind === "too_large") return errorResponse(413, RESOURCE_EXHAUSTED, e.message, format, CORS)
+        if (e.kind === "unsupported") return errorResponse(415, INVALID_ARGUMENT, e.message, format, CORS)
+        return errorResponse(400, INVALID_ARGUMENT, e.message, format, CORS)
       }
-      return errorResponse(500, 13, `internal error: ${(e as Error)?.message ?? e}`, format)
+      return errorResponse(500, 13, `internal error: ${(e as Error)?.message ?? e}`, format, CORS)
     }
   }
 }
 
-export function startOtlpHttp(store: TelemetryStore, port: number, hostname = "127.0.0.1") {
-  const handle = createOtlpHttpHandler(store)
+export function startOtlpHttp(store: TelemetryStore, port: number, hostname = "127.0.0.1", opts: OtlpHttpOptions = {}) {
+  const handle = createOtlpHttpHandler(store, opts)
   const server = Bun.serve({
     port,
     hostname,

@@ -20,7 +20,7 @@ export type Attributes = Record<string, AttrValue>
  * 409 config changed on disk, 422 invalid config).
  */
 export interface ApiError {
-  error: { code: "NOT_FOUND" | "BAD_REQUEST" | "FORBIDDEN" | "CONFLICT" | "INVALID_CONFIG" | "INTERNAL"; message: string }
+  error: { code: "NOT_FOUND" | "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "CONFLICT" | "INVALID_CONFIG" | "INTERNAL"; message: string }
 }
 
 // ─── Traces ─────────────────────────────────────────────────────────────────────────────────

@@ -2,6 +2,7 @@
  * The REST API (Elysia). Handlers are thin: parse the query string, call src/query, return
  * JSON. Errors are formatted once, in onError: InputError → 400, unknown path/id → 404,
  * anything else → 500; /api never answers with HTML. Testable with app.handle(new Request(…)).
+ * Before any route: the token, Host and Origin rules of security.ts (401/403).
  */
 import { Elysia } from "elysia"
 import { InputError, isDevrigError } from "../errors.ts"
@@ -16,7 +17,8 @@ import { ConfigConflictError, configRevision, InvalidConfigError, MAX_CONFIG_BYT
 import type { Action } from "../status.ts"
 import type { ActionResponse, ApiError, ConfigConflict, ConfigRefused, ConfigResponse, ConfigSaveResponse, ConfigValidateResponse, StatusResponse } from "./api-types.ts"
 import type { Controller, UiHandler } from "./controller.ts"
-import { refusal } from "./security.ts"
+import { tokenMatches } from "../project/token.ts"
+import { authenticated, loopbackHost, refusal, sessionCookie, signInPage, type Guard } from "./security.ts"
 import type { WsClient, WsHub } from "./ws-hub.ts"
 
 export class NotFoundError extends Error {}
@@ -49,6 +51,8 @@ export interface AppOptions {
   controller: Controller
   hub?: WsHub
   ui?: UiHandler
+  /** the token and the dashboard's own port (src/server/security.ts) */
+  guard: Guard
 }
 
 const ACTIONS = new Set<Action>(["start", "stop", "restart"])
@@ -57,15 +61,39 @@ export function statusResponse(store: TelemetryStore, controller: Controller): S
   return { ...controller.status(), collector: store.counters() }
 }
 
-export function createApp({ store, controller, hub, ui }: AppOptions) {
+function html(status: number, body: string): Response {
+  return new Response(body, { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-frame-options": "DENY" } })
+}
+
+/**
+ * The dashboard's pages: `?t=<token>` is exchanged for the session cookie and dropped from the
+ * address bar (303 to the same path without it); without the cookie, a page saying how to get in.
+ */
+function pageGate(request: Request, url: URL, guard: Guard): Response | undefined {
+  if (!loopbackHost(request)) return new Response("Host must be localhost, 127.0.0.1 or [::1]\n", { status: 403, headers: { "content-type": "text/plain" } })
+  if (guard.token === undefined) return undefined
+  const t = url.searchParams.get("t")
+  if (t !== null) {
+    if (!tokenMatches(guard.token, t)) return html(401, signInPage())
+    url.searchParams.delete("t")
+    const rest = url.searchParams.toString()
+    return new Response(null, {
+      status: 303,
+      headers: { location: url.pathname + (rest ? `?${rest}` : ""), "set-cookie": sessionCookie(guard, guard.token), "cache-control": "no-store", "referrer-policy": "no-referrer" },
+    })
+  }
+  return authenticated(request, guard) ? undefined : html(401, signInPage())
+}
+
+export function createApp({ store, controller, hub, ui, guard }: AppOptions) {
   const clients = new WeakMap<object, WsClient>()
   return new Elysia()
     .onRequest(({ request }) => {
-      const path = new URL(request.url).pathname
-      if (path !== "/api" && !path.startsWith("/api/")) return
-      const acts = request.method !== "GET" && request.method !== "HEAD" && request.method !== "OPTIONS"
-      const why = refusal(request, acts || path === "/api/ws")
-      if (why) return apiError(403, "FORBIDDEN", why)
+      const url = new URL(request.url)
+      const path = url.pathname
+      if (path !== "/api" && !path.startsWith("/api/")) return pageGate(request, url, guard)
+      const why = refusal(request, guard)
+      if (why) return apiError(why.status, why.status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", why.message)
     })
     .onError(({ code, error }) => {
       if (error instanceof InvalidConfigError)
@@ -121,7 +149,9 @@ export function createApp({ store, controller, hub, ui }: AppOptions) {
       async ({ request }) => {
         const p = params(request)
         const force = p.get("force") === "1" || p.get("force") === "true"
-        return saveConfigText(controller.config().path, await configBody(request), { force, base: p.get("base") ?? undefined }) satisfies ConfigSaveResponse
+        const base = p.get("base")
+        if (!base) throw new InputError("base is required: the revision of devrig.toml the edit started from (`revision` in GET /api/config)")
+        return saveConfigText(controller.config().path, await configBody(request), { force, base }) satisfies ConfigSaveResponse
       },
       { parse: "none" },
     )

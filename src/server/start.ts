@@ -16,6 +16,8 @@ export interface TelemetryOptions {
   dashboard: ResolvedDashboard
   controller: Controller
   ui?: UiHandler
+  /** the per-run token (src/project/token.ts); undefined only with `[dashboard] auth = false` */
+  token: string | undefined
   /** default 127.0.0.1 */
   hostname?: string
 }
@@ -26,6 +28,8 @@ export interface Telemetry {
   notices: string[]
   store: TelemetryStore
   hub: WsHub
+  /** what the API requires (TelemetryOptions.token) */
+  token: string | undefined
   stop(): Promise<void>
 }
 
@@ -44,16 +48,19 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
     for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => {})
   }
   const notices: string[] = []
+  let selfPort: number | undefined
+  const guard = { token: opts.token, port: () => selfPort }
   try {
     const api = await bindPort<App>({
       label: "dashboard",
       port: d.port,
       explicit: d.explicit.port,
       bind: async (port) => {
-        const app = createApp({ store, controller: opts.controller, hub, ui: opts.ui })
+        const app = createApp({ store, controller: opts.controller, hub, ui: opts.ui, guard })
         // Elysia defaults to SO_REUSEPORT, which would let a second devrig share a taken port silently
         app.listen({ port, hostname, reusePort: false, development: false })
-        return { value: app, port: app.server!.port! }
+        selfPort = app.server!.port!
+        return { value: app, port: selfPort }
       },
     })
     stops.push(async () => {
@@ -78,7 +85,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
       port: d.httpPort,
       explicit: d.explicit.httpPort,
       bind: async (port) => {
-        const s = startOtlpHttp(store, port, hostname)
+        const s = startOtlpHttp(store, port, hostname, { corsOrigins: d.corsOrigins })
         return { value: s, port: s.port! }
       },
     })
@@ -86,10 +93,11 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
     if (http.notice) notices.push(http.notice)
 
     return {
-      dashboard: { url: `http://127.0.0.1:${api.port}`, port: api.port, grpcPort: grpc.port, httpPort: http.port },
+      dashboard: { url: `http://127.0.0.1:${api.port}`, port: api.port, grpcPort: grpc.port, httpPort: http.port, auth: opts.token !== undefined },
       notices,
       store,
       hub,
+      token: opts.token,
       stop: stopAll,
     }
   } catch (e) {

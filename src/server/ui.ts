@@ -7,7 +7,9 @@
  * - a precompressed .gz twin is sent when the client accepts gzip;
  * - any other GET outside /api gets index.html (SPA deep links); unknown /assets/* are 404.
  */
+import { createHash } from "node:crypto"
 import type { UiHandler } from "./controller.ts"
+import { pageHeaders } from "./security.ts"
 
 interface UiAsset {
   file: string
@@ -35,12 +37,28 @@ function acceptsGzip(req: Request): boolean {
   return /\bgzip\b/.test(req.headers.get("accept-encoding") ?? "")
 }
 
-function serve(req: Request, a: UiAsset): Response {
+const hashes = new Map<string, Promise<string[]>>()
+
+/** sha256 of each inline <script> of an HTML file, for its Content-Security-Policy. */
+function inlineScriptHashes(file: string): Promise<string[]> {
+  let h = hashes.get(file)
+  if (!h) {
+    h = Bun.file(file)
+      .text()
+      .then((html) => [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map((m) => createHash("sha256").update(m[1]!).digest("base64")))
+    hashes.set(file, h)
+  }
+  return h
+}
+
+async function serve(req: Request, a: UiAsset): Promise<Response> {
   const gz = a.gzip !== undefined && acceptsGzip(req)
+  const html = a.contentType.startsWith("text/html")
   const headers: Record<string, string> = {
     "content-type": a.contentType,
     "cache-control": a.immutable ? "public, max-age=31536000, immutable" : "no-cache",
     "x-content-type-options": "nosniff",
+    ...(html ? pageHeaders(await inlineScriptHashes(a.file)) : {}),
   }
   if (a.gzip !== undefined) headers.vary = "Accept-Encoding"
   if (gz) headers["content-encoding"] = "gzip"
@@ -53,7 +71,7 @@ export const uiHandler: UiHandler = async (req) => {
   const path = decodeURIComponent(new URL(req.url).pathname)
   if (path === "/api" || path.startsWith("/api/")) return undefined
   const assets = await load()
-  if (!assets) return new Response(NOT_BUILT, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" } })
+  if (!assets) return new Response(NOT_BUILT, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", ...pageHeaders() } })
   const hit = assets[path]
   if (hit) return serve(req, hit)
   if (path.startsWith("/assets/")) return undefined

@@ -31,7 +31,7 @@ export class ConfigConflictError extends Error {
   readonly code = "CONFLICT"
   readonly status = 409
   constructor(readonly revision: string) {
-    super("devrig.toml changed on disk since it was loaded; reload it or save with force")
+    super("devrig.toml changed on disk since it was loaded; reload it, or save again with this revision as base to overwrite it")
   }
 }
 
@@ -54,10 +54,10 @@ export function validateConfigText(path: string, text: string): ConfigProblem[] 
 }
 
 export interface SaveOptions {
-  /** write even when the text has problems (the running devrig keeps its config until fixed) */
+  /** write even when the text has problems (the running devrig keeps its config until fixed); never skips the conflict check */
   force?: boolean
   /** the revision the edit started from; a different file on disk → ConfigConflictError */
-  base?: string
+  base: string
 }
 
 export interface SaveResult {
@@ -68,12 +68,14 @@ export interface SaveResult {
   revision: string
 }
 
-export function saveConfigText(path: string, text: string, opts: SaveOptions = {}): SaveResult {
+export function saveConfigText(path: string, text: string, opts: SaveOptions): SaveResult {
+  // The conflict check comes first and nothing skips it: overwriting an edit made since the
+  // editor loaded the file (another editor, git checkout) would lose it silently.
+  const current = readConfigText(path)
+  if (current !== undefined && configRevision(current) !== opts.base) throw new ConfigConflictError(configRevision(current))
   const problems = validateConfigText(path, text)
   if (problems.length && !opts.force) throw new InvalidConfigError(problems)
-  const current = readConfigText(path)
   const revision = configRevision(text)
-  if (opts.base && !opts.force && current !== undefined && configRevision(current) !== opts.base) throw new ConfigConflictError(configRevision(current))
   if (current === text) return { saved: true, changed: false, problems, revision }
   writeAtomic(path, text)
   return { saved: true, changed: true, problems, revision }

@@ -24,6 +24,8 @@ export interface CrashReport {
 export interface GoodStart {
   command: string
   env: Record<string, string>
+  /** env as it may be shown: secrets and credentials from them masked (shownEnv) */
+  shown?: Record<string, string>
 }
 
 const WINDOW_MS = 60_000
@@ -65,9 +67,12 @@ export function buildCrashReport(o: {
 function changes(before: GoodStart, after: GoodStart, secret: Set<string>): string[] {
   const out: string[] = []
   if (before.command !== after.command) out.push(`command: ${before.command} → ${after.command}`)
-  const show = (k: string, v: string | undefined) => (v === undefined ? "(unset)" : secret.has(k) ? "****" : v)
+  const show = (g: GoodStart, k: string) => {
+    const v = g.env[k]
+    return v === undefined ? "(unset)" : secret.has(k) ? "****" : (g.shown?.[k] ?? v)
+  }
   for (const k of new Set([...Object.keys(before.env), ...Object.keys(after.env)]))
-    if (before.env[k] !== after.env[k]) out.push(`${k}: ${show(k, before.env[k])} → ${show(k, after.env[k])}`)
+    if (before.env[k] !== after.env[k]) out.push(`${k}: ${show(before, k)} → ${show(after, k)}`)
   return out.sort()
 }
 

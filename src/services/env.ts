@@ -10,7 +10,7 @@
 import type { ResolvedConfig, ResolvedService } from "../config/resolved.ts"
 import { processEnv } from "../env.ts"
 import type { DashboardInfo } from "../status.ts"
-import { dockerDiscoveryEnv, envName } from "../docker/urls.ts"
+import { dockerDiscoveryEnv, envName, MASK, type DiscoveryOptions } from "../docker/urls.ts"
 import { RUN_MARKER, runMarker } from "./proc.ts"
 import { hasTemplate, renderTemplate } from "../config/template.ts"
 
@@ -21,7 +21,7 @@ export interface DiscoveryExtras {
 }
 
 /** DEVRIG_<NAME>_* for every component (the same set for every service). */
-export function discoveryVars(cfg: ResolvedConfig, extras: DiscoveryExtras = {}): Record<string, string> {
+export function discoveryVars(cfg: ResolvedConfig, extras: DiscoveryExtras = {}, opts: DiscoveryOptions = {}): Record<string, string> {
   const out: Record<string, string> = {}
   for (const s of Object.values(cfg.services)) {
     const n = envName(s.name)
@@ -31,7 +31,7 @@ export function discoveryVars(cfg: ResolvedConfig, extras: DiscoveryExtras = {})
       out[`DEVRIG_${n}_URL`] = `http://localhost:${s.port}`
     }
   }
-  Object.assign(out, dockerDiscoveryEnv(cfg.docker))
+  Object.assign(out, dockerDiscoveryEnv(cfg.docker, opts))
   for (const [name, port] of Object.entries(extras.composePorts ?? {})) {
     const n = envName(name)
     out[`DEVRIG_${n}_HOST`] = "localhost"
@@ -54,9 +54,9 @@ export function telemetryVars(service: string, dashboard: DashboardInfo | undefi
 }
 
 /** What devrig adds on top of the user's environment, in precedence order. */
-export function devrigEnv(cfg: ResolvedConfig, s: ResolvedService, extras: DiscoveryExtras = {}): Record<string, string> {
+export function devrigEnv(cfg: ResolvedConfig, s: ResolvedService, extras: DiscoveryExtras = {}, opts: DiscoveryOptions = {}): Record<string, string> {
   return {
-    ...discoveryVars(cfg, extras),
+    ...discoveryVars(cfg, extras, opts),
     ...telemetryVars(s.name, extras.dashboard),
     ...(s.port ? { PORT: String(s.port), HOST: "localhost" } : {}),
     ...renderComposeRefs(s.env, extras.composePorts ?? {}),
@@ -69,6 +69,18 @@ function renderComposeRefs(env: Record<string, string>, ports: Record<string, nu
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(env)) out[k] = hasTemplate(v) ? renderTemplate(v, values, () => true) : v
   return out
+}
+
+/**
+ * devrigEnv for reading (devrig env, /api/env, the dashboard, crash reports): values from env
+ * files are "****", and so is the credential part of discovery URLs built from them
+ * (`postgres://app:****@localhost:5432`). showSecrets gives the real values.
+ */
+export function shownEnv(cfg: ResolvedConfig, s: ResolvedService, extras: DiscoveryExtras = {}, showSecrets = false): Record<string, string> {
+  if (showSecrets) return devrigEnv(cfg, s, extras)
+  const env = devrigEnv(cfg, s, extras, { mask: true })
+  for (const k of s.secretKeys) if (k in env) env[k] = MASK
+  return env
 }
 
 /** The complete environment of the service's process. */

@@ -10,7 +10,7 @@ import type { ResolvedConfig } from "../config/resolved.ts"
 import type { TelemetryStore } from "../otel/store.ts"
 import { recordCursor } from "../project/state.ts"
 import { buildCrashReport, renderCrashReport, type GoodStart } from "./crash-report.ts"
-import { devrigEnv, type DiscoveryExtras } from "./env.ts"
+import { devrigEnv, shownEnv, type DiscoveryExtras } from "./env.ts"
 import type { LifecycleEvent, Telemetry } from "./events.ts"
 import type { ServiceRunner } from "./runner.ts"
 import type { Stream } from "./logs.ts"
@@ -65,7 +65,8 @@ export class Reactions {
   }
 
   private snapshot(r: ServiceRunner): GoodStart {
-    return { command: r.svc.command, env: devrigEnv(this.ctx.resolved(), r.svc, this.ctx.extras()) }
+    const cfg = this.ctx.resolved()
+    return { command: r.svc.command, env: devrigEnv(cfg, r.svc, this.ctx.extras()), shown: shownEnv(cfg, r.svc, this.ctx.extras()) }
   }
 
   private crashReport(r: ServiceRunner, exitCode: number, signal: string | null): void {

@@ -16,9 +16,10 @@ import { markStopped, registerInstance } from "../project/registry.ts"
 import { readState, recordCursor, updateState, writeLastGood, writeState } from "../project/state.ts"
 import type { Action, ComponentStatus, DashboardInfo, StatusSnapshot } from "../status.ts"
 import type { Controller, StatusEvent } from "../server/controller.ts"
-import { resolvedGraph, maskEnv } from "../cli/plan.ts"
+import { resolvedGraph } from "../cli/plan.ts"
 import { serveControl, type Phase } from "./control.ts"
-import { devrigEnv, processEnvFor } from "./env.ts"
+import { createToken, removeToken } from "../project/token.ts"
+import { processEnvFor, shownEnv } from "./env.ts"
 import { LogFiles, type Stream } from "./logs.ts"
 import { processStartTime } from "./proc.ts"
 import { preflightPorts } from "./preflight.ts"
@@ -231,7 +232,9 @@ export class Supervisor implements Controller {
     if (!d?.enabled) return
     const { startTelemetry } = await import("../server/start.ts")
     const ui = await import("../server/ui.ts").then((m) => m.uiHandler).catch(() => undefined)
-    const t = await startTelemetry({ dashboard: d, controller: this, ui })
+    // A new token every run: an old dashboard tab or a copied URL stops working at restart.
+    const token = d.auth ? createToken(this.root) : (removeToken(this.root), undefined)
+    const t = await startTelemetry({ dashboard: d, controller: this, ui, token })
     this.dashboard = t.dashboard
     this.telemetryStop = t.stop
     this.store = t.store
@@ -321,6 +324,7 @@ export class Supervisor implements Controller {
       }
       await stopLayered(order)
       await this.telemetryStop?.().catch(() => {})
+      removeToken(this.root)
       await this.infra?.down().catch((e) => this.opts.onInfo(`stopping containers: ${(e as Error).message}`))
       this.stopControl?.()
       updateState(this.root, (s) => {
@@ -373,7 +377,7 @@ export class Supervisor implements Controller {
     const one = (name: string) => {
       const s = this.resolved.services[name]
       if (!s) throw new InputError(`unknown service \`${name}\``, { hint: `Known: ${Object.keys(this.resolved.services).join(", ")}` })
-      return maskEnv(devrigEnv(this.resolved, s, this.extras()), s.secretKeys, showSecrets)
+      return shownEnv(this.resolved, s, this.extras(), showSecrets)
     }
     if (service) return one(service)
     return Object.fromEntries(Object.keys(this.resolved.services).map((n) => [n, one(n)]))

@@ -1,7 +1,7 @@
 // The config editor against the compiled binary: inline validation while typing, save through
 // hot reload (the service restarts with the new env), and a refused invalid save.
 import { afterAll, beforeAll, expect, test } from "bun:test"
-import { readFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { ConfigValidateResponse, StatusResponse } from "../../src/server/api-types.ts"
 import { type Env, startEnv } from "./fixture.ts"
@@ -43,7 +43,7 @@ test("typing an error marks its line:column; fixing it clears the marker", async
   await caretAfter("[services.worker]")
   await page.keyboard.type('\nrestart = "sometimes"')
   const text = await page.locator(input).inputValue()
-  const expected = (await (await fetch(`${env.url}/api/config/validate`, { method: "POST", body: text })).json()) as ConfigValidateResponse
+  const expected = (await (await env.api("/api/config/validate", { method: "POST", body: text })).json()) as ConfigValidateResponse
   expect(expected.problems).toHaveLength(1)
   const line = text.split("\n").findIndex((l) => l.startsWith("restart = ")) + 1
   const { column } = expected.problems[0]!
@@ -103,7 +103,7 @@ test("saving a valid change writes the file and hot reload restarts the service"
   expect(pidOf(after, "worker")).not.toBe(workerPid)
   expect(after.components.find((c) => c.name === "worker")!.state).toBe("running")
   expect(pidOf(after, "web")).toBe(webPid) // only what changed restarts
-  const env_ = (await (await fetch(`${env.url}/api/env/worker`)).json()) as Record<string, string>
+  const env_ = (await (await env.api("/api/env/worker")).json()) as Record<string, string>
   expect(env_.E2E_GREETING).toBe("hello from the editor")
 })
 
@@ -129,4 +129,33 @@ test("an invalid save is refused with its problems; the file and the services st
   const now = await env.status()
   for (const c of s.components) expect(pidOf(now, c.name)).toBe(c.pid)
   await page.click("[data-testid=config-revert]")
+})
+
+test("save anyway never overwrites an outside edit: it meets the conflict; overwriting is a choice made on the disk version", async () => {
+  const { page } = env
+  const original = disk()
+  await page.goto(`${env.url}/config`)
+  await page.waitForSelector("[data-testid=config-validity][data-state=valid]")
+  await caretAfter('port = "auto"')
+  await page.keyboard.type("\nbogus = 2")
+  await page.keyboard.press("Control+s")
+  await page.waitForSelector("[data-testid=config-force]", { timeout: 5_000 })
+
+  // meanwhile another editor (or git) changes the file
+  const outside = original + "\n# edited outside the dashboard\n"
+  writeFileSync(file, outside)
+  await page.click("[data-testid=config-force]")
+  await page.waitForSelector("[data-testid=config-conflict]", { timeout: 5_000 })
+  await page.locator("[data-testid=toast]", { hasText: "changed on disk" }).first().waitFor()
+  expect(disk()).toBe(outside) // force skipped validation only, never the conflict check
+  await env.shot("config-editor-conflict")
+
+  // overwriting is explicit, and is checked against the disk version the banner reported
+  await page.click("[data-testid=config-overwrite]")
+  await page.waitForSelector("[data-testid=config-force]", { timeout: 5_000 })
+  await page.click("[data-testid=config-force]")
+  await page.locator("[data-testid=toast]", { hasText: "saved with problems" }).waitFor({ timeout: 5_000 })
+  expect(disk()).toContain("bogus = 2")
+  expect(disk()).not.toContain("# edited outside")
+  writeFileSync(file, original)
 })

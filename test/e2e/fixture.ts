@@ -2,7 +2,7 @@
 // small services and the dashboard on free ports, a headless Chromium (Debian's, never a
 // downloaded one), and a teardown that runs `devrig delete` and proves nothing is left.
 import { setDefaultTimeout } from "bun:test"
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -89,6 +89,8 @@ export interface Env {
   browser: Browser
   page: Page
   status(): Promise<StatusResponse>
+  /** a REST API request with the run's token */
+  api(path: string, init?: RequestInit): Promise<Response>
   shot(name: string): Promise<void>
   teardown(): Promise<void>
 }
@@ -120,10 +122,15 @@ http_port = ${http}
   )
   await devrig(dir, "start", "-d")
   const url = `http://127.0.0.1:${dashboard}`
-  const status = async () => (await (await fetch(`${url}/api/status`)).json()) as StatusResponse
+  // the API requires the per-run token: the test's own requests send it, the browser signs in
+  // once with the URL the start summary prints (its cookie then serves every page)
+  const token = readFileSync(join(dir, ".devrig", "token"), "utf8").trim()
+  const api = (path: string, init: RequestInit = {}) => fetch(`${url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } })
+  const status = async () => (await (await api("/api/status")).json()) as StatusResponse
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS })
   const page = await browser.newPage({ viewport: { width: 1440, height: 860 } })
   page.on("pageerror", (e) => console.error(`[${name}] page error:`, e.message))
+  await page.goto(`${url}/?t=${token}`)
   const otel = new OtelClient(http)
   return {
     dir,
@@ -133,6 +140,7 @@ http_port = ${http}
     browser,
     page,
     status,
+    api,
     shot: async (n) => void (await page.screenshot({ path: join(ARTIFACTS, `${n}.png`) })),
     async teardown() {
       const s = await status().catch(() => undefined)

@@ -101,6 +101,8 @@ export async function startHarness(): Promise<Harness> {
   const telemetry = await startTelemetry({
     controller,
     ui: uiHandler,
+    // the demo harness serves screenshots and a hand-driven browser: no token to paste
+    token: undefined,
     dashboard: {
       enabled: true,
       port: 0,
@@ -111,6 +113,8 @@ export async function startHarness(): Promise<Harness> {
       metricBuffer: 50_000,
       logBuffer: 100_000,
       retentionMs: 3_600_000,
+      auth: false,
+      corsOrigins: [],
     },
   })
   return { url: telemetry.dashboard.url, httpPort: telemetry.dashboard.httpPort, telemetry, controller, stop: () => telemetry.stop() }

@@ -4,7 +4,7 @@
 import { expect, test } from "bun:test"
 import { connect, type Socket } from "node:net"
 import { MAX_BUFFERED_BYTES } from "../../../src/server/ws-hub.ts"
-import { startStack, stopAndCheck } from "../otel/helpers.ts"
+import { authHeaders, startStack, stopAndCheck, TEST_TOKEN } from "../otel/helpers.ts"
 import { waitFor } from "../../helpers/proc-fixtures.ts"
 
 /** A raw WebSocket upgrade whose socket is then paused: the server's frames pile up. */
@@ -16,7 +16,7 @@ async function stuckClient(port: number): Promise<{ sock: Socket; closed: () => 
   await new Promise<void>((resolve, reject) => {
     sock.once("connect", () => {
       sock.write(
-        `GET /api/ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `GET /api/ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TEST_TOKEN}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
           `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
       )
     })
@@ -36,7 +36,7 @@ test("a WebSocket client that stops reading is dropped past the buffer limit; me
   const t = await startStack({ logBuffer: 2000 })
   const port = t.dashboard.port
   let healthyGot = 0
-  const healthy = new WebSocket(`ws://127.0.0.1:${port}/api/ws`)
+  const healthy = new WebSocket(`ws://127.0.0.1:${port}/api/ws`, { headers: authHeaders(t) } as never)
   healthy.onmessage = () => healthyGot++
   await new Promise((r) => (healthy.onopen = r))
   const stuck = await stuckClient(port)

@@ -7,12 +7,12 @@ import { InputError } from "../../../src/errors.ts"
 import { WsHub, MAX_BUFFERED_BYTES, type WsClient } from "../../../src/server/ws-hub.ts"
 import type { StatusResponse, WsEvent } from "../../../src/server/api-types.ts"
 import { span } from "../../unit/otel/fixtures.ts"
-import { fakeController, portIsFree, startStack, stopAndCheck } from "./helpers.ts"
+import { authHeaders, fakeController, portIsFree, startStack, stopAndCheck } from "./helpers.ts"
 
 function app(ui?: (r: Request) => Response | undefined) {
   const store = new TelemetryStore({ traceBuffer: 10, metricBuffer: 10, logBuffer: 10, retentionMs: 1e13 })
   const controller = fakeController()
-  return { store, controller, app: createApp({ store, controller, ui }) }
+  return { store, controller, app: createApp({ store, controller, ui, guard: { token: undefined, port: () => 4000 } }) }
 }
 
 const call = (a: ReturnType<typeof createApp>, path: string, init: RequestInit = {}) => a.handle(new Request(`http://localhost${path}`, init))
@@ -58,6 +58,10 @@ describe("REST API", () => {
     expect(rebindRead.status).toBe(403)
     const wsEvil = await call(a, "/api/ws", { headers: { origin: "http://evil.example", upgrade: "websocket" } })
     expect(wsEvil.status).toBe(403)
+    // another port of loopback is another origin (a dev server of the user's, say)
+    for (const origin of ["http://localhost:3000", "http://127.0.0.1:4001", "https://127.0.0.1:4000"])
+      expect((await call(a, "/api/services/api/stop", { method: "POST", headers: { origin } })).status, origin).toBe(403)
+    expect((await call(a, "/api/logs", { headers: { "sec-fetch-site": "same-site" } })).status).toBe(403)
     expect(controller.actions).toEqual([])
 
     const ok = await call(a, "/api/services/api/restart", { method: "POST", headers: { origin: "http://127.0.0.1:4000" } })
@@ -87,7 +91,7 @@ describe("WebSocket", () => {
     const controller = fakeController()
     const t = await startStack({}, controller)
     try {
-      const ws = new WebSocket(`ws://127.0.0.1:${t.dashboard.port}/api/ws`)
+      const ws = new WebSocket(`ws://127.0.0.1:${t.dashboard.port}/api/ws`, { headers: authHeaders(t) } as never)
       const events: WsEvent[] = []
       ws.onmessage = (m) => events.push(JSON.parse(String(m.data)))
       await new Promise((r) => (ws.onopen = r))
@@ -135,12 +139,14 @@ describe("ports", () => {
       metricBuffer: 10,
       logBuffer: 10,
       retentionMs: 1000,
+      auth: false,
+      corsOrigins: [],
       port: first.dashboard.port,
       grpcPort: first.dashboard.grpcPort,
       httpPort: first.dashboard.httpPort,
     }
     try {
-      const moved = await startTelemetry({ controller: fakeController(), dashboard: { ...base, explicit: { port: false, grpcPort: false, httpPort: false } } })
+      const moved = await startTelemetry({ controller: fakeController(), token: undefined, dashboard: { ...base, explicit: { port: false, grpcPort: false, httpPort: false } } })
       expect(moved.dashboard.port).not.toBe(first.dashboard.port)
       expect(moved.notices).toHaveLength(3)
       expect(moved.notices[0]).toContain(`dashboard port ${first.dashboard.port} is in use; using ${moved.dashboard.port}`)
@@ -148,6 +154,7 @@ describe("ports", () => {
 
       const err = await startTelemetry({
         controller: fakeController(),
+        token: undefined,
         dashboard: { ...base, port: 0, explicit: { port: false, grpcPort: true, httpPort: false } },
       }).catch((e) => e)
       expect(err).toBeInstanceOf(InputError)
@@ -156,5 +163,28 @@ describe("ports", () => {
       expect(await stopAndCheck(first)).toBe(true)
     }
     expect(await portIsFree(first.dashboard.port)).toBe(true)
+  })
+})
+
+describe("the token on dashboard pages", () => {
+  const store = new TelemetryStore({ traceBuffer: 10, metricBuffer: 10, logBuffer: 10, retentionMs: 1e13 })
+  const ui = () => new Response("<html>ui</html>", { headers: { "content-type": "text/html" } })
+  const a = createApp({ store, controller: fakeController(), ui, guard: { token: "tok-123", port: () => 4000 } })
+  const get = (path: string, headers: Record<string, string> = {}) => a.handle(new Request(`http://127.0.0.1:4000${path}`, { headers: { host: "127.0.0.1:4000", ...headers } }))
+
+  test("?t= becomes the session cookie and leaves the URL; other parameters stay", async () => {
+    const res = await get("/traces?traceId=abc&t=tok-123&spanId=def")
+    expect(res.status).toBe(303)
+    expect(res.headers.get("location")).toBe("/traces?traceId=abc&spanId=def")
+    expect(res.headers.get("set-cookie")).toBe("devrig_4000=tok-123; Path=/; HttpOnly; SameSite=Strict")
+    expect(await (await get("/traces?traceId=abc", { cookie: "devrig_4000=tok-123" })).text()).toBe("<html>ui</html>")
+  })
+
+  test("without the cookie, or with a wrong ?t=, a page says how to get in", async () => {
+    for (const res of [await get("/"), await get("/?t=wrong"), await get("/logs", { cookie: "devrig_4000=wrong" })]) {
+      expect(res.status).toBe(401)
+      expect(res.headers.get("set-cookie")).toBeNull()
+      expect(await res.text()).toContain("devrig ps")
+    }
   })
 })

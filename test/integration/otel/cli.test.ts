@@ -15,22 +15,22 @@ describe("devrig query", () => {
     try {
       const now = Date.now()
       t.store.addSpans([span(1, 1, { startMs: now - 1000, dur: 42, name: "POST /users" }), span(2, 2, { startMs: now - 500, dur: 180, isError: true })])
-      const ndjson = await runQuery(t.dashboard.url, "traces", {})
+      const ndjson = await runQuery({ url: t.dashboard.url, token: t.token }, "traces", {})
       const lines = ndjson.trimEnd().split("\n").map((l) => JSON.parse(l))
       expect(lines.map((l) => [l.traceId, l.status, l.duration_ms])).toEqual([
         [hex(2), "error", 180],
         [hex(1), "ok", 42],
       ])
-      const errors = await runQuery(t.dashboard.url, "traces", { flags: { status: "error", minDuration: "100ms" } })
+      const errors = await runQuery({ url: t.dashboard.url, token: t.token }, "traces", { flags: { status: "error", minDuration: "100ms" } })
       expect(errors.trimEnd().split("\n")).toHaveLength(1)
-      const pretty = await runQuery(t.dashboard.url, "trace", { id: hex(1), format: "json-pretty" })
+      const pretty = await runQuery({ url: t.dashboard.url, token: t.token }, "trace", { id: hex(1), format: "json-pretty" })
       expect(JSON.parse(pretty).spans_detail[0].name).toBe("POST /users")
-      const table = await runQuery(t.dashboard.url, "traces", { format: "table" })
+      const table = await runQuery({ url: t.dashboard.url, token: t.token }, "traces", { format: "table" })
       expect(table.split("\n")[0]).toMatch(/^TIMESTAMP\s+TRACE ID\s+SERVICE/)
-      const status = JSON.parse(await runQuery(t.dashboard.url, "status"))
+      const status = JSON.parse(await runQuery({ url: t.dashboard.url, token: t.token }, "status"))
       expect(status.collector.traces.traceCount).toBe(2)
 
-      const missing = await runQuery(t.dashboard.url, "trace", { id: hex(99) }).catch((e) => e)
+      const missing = await runQuery({ url: t.dashboard.url, token: t.token }, "trace", { id: hex(99) }).catch((e) => e)
       expect(missing).toBeInstanceOf(InputError)
       expect((missing as Error).message).toContain("no trace")
 
@@ -40,7 +40,7 @@ describe("devrig query", () => {
       const write = process.stdout.write
       process.stdout.write = ((s: string) => (out.push(s), true)) as typeof process.stdout.write
       try {
-        await runCommand(createQueryCommand(async () => t.dashboard.url), { rawArgs: ["logs", "--level", "warn", "--level", "error"] })
+        await runCommand(createQueryCommand(async () => ({ url: t.dashboard.url, token: t.token })), { rawArgs: ["logs", "--level", "warn", "--level", "error"] })
       } finally {
         process.stdout.write = write
       }

@@ -2,6 +2,7 @@
 // a check that a port is free again after stop().
 import { createServer } from "node:net"
 import type { Controller } from "../../../src/server/controller.ts"
+import { randomBytes } from "node:crypto"
 import { startTelemetry, type Telemetry } from "../../../src/server/start.ts"
 import type { Action, ComponentStatus, StatusSnapshot } from "../../../src/status.ts"
 import { InputError } from "../../../src/errors.ts"
@@ -51,9 +52,16 @@ export interface Limits {
   retentionMs?: number
 }
 
+/** The stacks of these tests require a token, as devrig's own does. */
+export const TEST_TOKEN = randomBytes(16).toString("hex")
+
+/** Authorization header for the REST API (and the WebSocket: Bun's client takes headers). */
+export const authHeaders = (t: Telemetry): Record<string, string> => (t.token ? { authorization: `Bearer ${t.token}` } : {})
+
 export async function startStack(limits: Limits = {}, controller: Controller = fakeController()): Promise<Telemetry> {
   return startTelemetry({
     controller,
+    token: TEST_TOKEN,
     dashboard: {
       enabled: true,
       port: 0,
@@ -64,6 +72,8 @@ export async function startStack(limits: Limits = {}, controller: Controller = f
       metricBuffer: limits.metricBuffer ?? 50_000,
       logBuffer: limits.logBuffer ?? 100_000,
       retentionMs: limits.retentionMs ?? 3_600_000,
+      auth: true,
+      corsOrigins: [],
     },
   })
 }
@@ -85,7 +95,7 @@ export async function stopAndCheck(t: Telemetry): Promise<boolean> {
 }
 
 export async function getJson<T>(t: Telemetry, path: string): Promise<T> {
-  const res = await fetch(t.dashboard.url + path)
+  const res = await fetch(t.dashboard.url + path, { headers: authHeaders(t) })
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`)
   return (await res.json()) as T
 }

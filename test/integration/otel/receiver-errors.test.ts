@@ -108,15 +108,23 @@ describe("OTLP/HTTP error paths", () => {
         headers: { origin: "http://localhost:5173", "access-control-request-method": "POST" },
       })
       expect(preflight.status).toBe(204)
-      expect(preflight.headers.get("access-control-allow-origin")).toBe("*")
+      // a loopback origin (the user's own web app) gets itself back, never "*"
+      expect(preflight.headers.get("access-control-allow-origin")).toBe("http://localhost:5173")
       expect(preflight.headers.get("access-control-allow-headers")).toContain("content-encoding")
+      // any other site is refused, without CORS headers
+      const foreign = await fetch(`http://127.0.0.1:${port}/v1/traces`, {
+        method: "OPTIONS",
+        headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+      })
+      expect(foreign.status).toBe(403)
+      expect(foreign.headers.get("access-control-allow-origin")).toBeNull()
 
       const ok = await post(port, gzipSync(valid), { ...proto, "content-encoding": "gzip" })
       expect(ok.status).toBe(200)
-      expect(ok.headers.get("access-control-allow-origin")).toBe("*")
+      expect(ok.headers.get("access-control-allow-origin")).toBeNull() // an SDK exporter: no Origin, no CORS
       const status = await getJson<StatusResponse>(t, "/api/status")
       expect(status.collector.traces).toMatchObject({ received: 1, stored: 1, traceCount: 1 })
-      expect(status.collector.rejectedRequests).toBe(9)
+      expect(status.collector.rejectedRequests).toBe(10)
     } finally {
       expect(await stopAndCheck(t)).toBe(true)
     }

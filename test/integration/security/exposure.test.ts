@@ -75,11 +75,12 @@ test("the control socket is 0600 and .devrig/ is 0700", () => {
   const sock = statSync(join(dir, "control.sock"))
   expect(sock.isSocket()).toBe(true)
   expect((sock.mode & 0o777).toString(8)).toBe("600")
-  for (const f of ["state.json", "supervisor.log"]) expect(statSync(join(dir, f)).mode & 0o077, `${f} is private`).toBe(0)
+  for (const f of ["state.json", "supervisor.log", "token"]) expect(statSync(join(dir, f)).mode & 0o077, `${f} is private`).toBe(0)
 })
 
 test("forged Host (DNS rebinding) and foreign Origin are refused by the API and the WebSocket; local ones work", async () => {
   const dash = ports[0]!
+  const auth = `Authorization: Bearer ${p.read(".devrig/token").trim()}`
   const upgrade = ["Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"]
   const cases: [string, string[], number][] = [
     ["GET status, rebinding Host", ["GET /api/status HTTP/1.1", "Host: evil.example:" + dash], 403],
@@ -89,8 +90,11 @@ test("forged Host (DNS rebinding) and foreign Origin are refused by the API and 
     ["POST stop, Origin on a look-alike host", ["POST /api/services/web/stop HTTP/1.1", `Host: localhost:${dash}`, "Origin: http://127.0.0.1.evil.example"], 403],
     ["WebSocket, foreign Origin", ["GET /api/ws HTTP/1.1", `Host: 127.0.0.1:${dash}`, "Origin: https://evil.example", ...upgrade], 403],
     ["WebSocket, rebinding Host", ["GET /api/ws HTTP/1.1", "Host: evil.example", ...upgrade], 403],
-    ["GET status, local", ["GET /api/status HTTP/1.1", `Host: 127.0.0.1:${dash}`], 200],
-    ["WebSocket, local Origin", ["GET /api/ws HTTP/1.1", `Host: localhost:${dash}`, `Origin: http://localhost:${dash}`, ...upgrade], 101],
+    ["POST restart, another port of localhost, with the token", ["POST /api/services/web/restart HTTP/1.1", `Host: 127.0.0.1:${dash}`, "Origin: http://localhost:3000", auth], 403],
+    ["WebSocket, another port of 127.0.0.1, with the token", ["GET /api/ws HTTP/1.1", `Host: 127.0.0.1:${dash}`, "Origin: http://127.0.0.1:5173", auth, ...upgrade], 403],
+    ["GET status, local, no token", ["GET /api/status HTTP/1.1", `Host: 127.0.0.1:${dash}`], 401],
+    ["GET status, local", ["GET /api/status HTTP/1.1", `Host: 127.0.0.1:${dash}`, auth], 200],
+    ["WebSocket, local Origin", ["GET /api/ws HTTP/1.1", `Host: localhost:${dash}`, `Origin: http://localhost:${dash}`, auth, ...upgrade], 101],
   ]
   const got: string[] = []
   for (const [what, lines, want] of cases) {

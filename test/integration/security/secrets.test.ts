@@ -31,6 +31,9 @@ env = { DATABASE_URL = "postgres://app:\${DB_PASSWORD}@localhost/app", PLAIN = "
 image = "${IMAGES.busybox}"
 command = ["sleep", "600"]
 env_file = ".env.local"
+env = { POSTGRES_PASSWORD = "\${DB_PASSWORD}" }
+port = "auto"
+container_port = 5432
 stop_timeout = "1s"
 
 [dashboard]
@@ -62,8 +65,10 @@ test("validate, ps, env, logs and the dashboard API mask env-file values", async
     expect(r.exitCode, `${args.join(" ")}: ${r.stderr}`).toBe(0)
     outputs[args.join(" ")] = r.stdout + r.stderr
   }
+  const token = p.read(".devrig/token").trim()
   for (const path of ["/api/env", "/api/env/api", "/api/status", "/api/config"]) {
-    const res = await fetch(`http://127.0.0.1:${dash}${path}`)
+    const res = await fetch(`http://127.0.0.1:${dash}${path}`, { headers: { authorization: `Bearer ${token}` } })
+    expect(res.status, path).toBe(200)
     outputs[path] = await res.text()
   }
   const found = Object.entries(outputs).flatMap(([k, v]) => leaks(v).map((s) => `${k} shows ${s}`))
@@ -72,6 +77,9 @@ test("validate, ps, env, logs and the dashboard API mask env-file values", async
   expect(outputs["env api"]).toContain("API_TOKEN=****")
   expect(outputs["env api"]).toContain("DATABASE_URL=****") // derived from a secret
   expect(outputs["env api"]).toContain("PLAIN=visible-value")
+  // a discovery URL built from an env-file password keeps its shape, without the password
+  expect(outputs["env api"]).toMatch(/DEVRIG_DB_URL=postgres:\/\/postgres:\*\*\*\*@localhost:\d+/)
+  expect(outputs["/api/env/api"]).toMatch(/"DEVRIG_DB_URL":"postgres:\/\/postgres:\*\*\*\*@localhost:\d+"/)
 })
 
 test("the supervisor log, the log files and the state files never hold the secrets", () => {
@@ -93,6 +101,7 @@ test("--show-secrets shows them where asked, and only there", async () => {
   const shown = await p.run(["env", "api", "--show-secrets"])
   expect(shown.stdout).toContain(`API_TOKEN=${TOKEN}`)
   expect(shown.stdout).toContain(`DATABASE_URL=postgres://app:${PASSWORD}@localhost/app`)
+  expect(shown.stdout).toMatch(new RegExp(`DEVRIG_DB_URL=postgres://postgres:${PASSWORD}@localhost:\\d+`))
   const one = await p.run(["env", "api", "API_TOKEN"])
   expect(one.stdout.trim()).toBe(TOKEN)
   const plan = await p.run(["validate", "--show-secrets"])

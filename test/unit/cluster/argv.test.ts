@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { chartRepoAlias, helm, helmValueFlags, k3d, kubectl, withNodeFilter } from "../../../src/cluster/argv.ts"
+import { chartRepoAlias, helm, helmValueFlags, k3d, kubectl, onLoopback, withNodeFilter } from "../../../src/cluster/argv.ts"
 
 describe("k3d argv", () => {
   const base = { name: "devrig-app-1234abcd", slug: "app-1234abcd", agents: 2, ports: ["8080:80@loadbalancer", "8443:443"], network: "devrig-app-1234abcd-net" }
@@ -8,8 +8,9 @@ describe("k3d argv", () => {
     expect(k3d.clusterCreate({ ...base, registryUse: "k3d-devrig-app-1234abcd-registry:5123" })).toEqual([
       "k3d", "cluster", "create", "devrig-app-1234abcd",
       "--agents", "2",
-      "--port", "8080:80@loadbalancer",
-      "--port", "8443:443@loadbalancer",
+      "--api-port", "127.0.0.1:random",
+      "--port", "127.0.0.1:8080:80@loadbalancer",
+      "--port", "127.0.0.1:8443:443@loadbalancer",
       "--network", "devrig-app-1234abcd-net",
       "--kubeconfig-update-default=false",
       "--kubeconfig-switch-context=false",
@@ -33,6 +34,21 @@ describe("k3d argv", () => {
     expect(argv.slice(4, 6)).toEqual(["--agents", "0"])
     expect(argv).toContain("--kubeconfig-update-default=false")
     expect(argv).toContain("--kubeconfig-switch-context=false")
+  })
+
+  test("port mappings and the API port bind to loopback unless the user wrote a host address", () => {
+    const ports = (argv: string[]) => argv.flatMap((a, i) => (argv[i - 1] === "--port" ? [a] : []))
+    const argv = k3d.clusterCreate({ ...base, ports: ["8080:80", "9090:90@agent:0", "443", "0.0.0.0:8000:80", "192.168.1.5:8001:80@server:0", "[::1]:8002:80"] })
+    expect(ports(argv)).toEqual([
+      "127.0.0.1:8080:80@loadbalancer",
+      "127.0.0.1:9090:90@agent:0",
+      "127.0.0.1::443@loadbalancer",
+      "0.0.0.0:8000:80@loadbalancer",
+      "192.168.1.5:8001:80@server:0",
+      "[::1]:8002:80@loadbalancer",
+    ])
+    expect(argv[argv.indexOf("--api-port") + 1]).toBe("127.0.0.1:random")
+    expect(onLoopback("8080:80/udp")).toBe("127.0.0.1:8080:80/udp")
   })
 
   test("a port mapping keeps an explicit node filter and gets the load balancer otherwise", () => {

@@ -127,6 +127,8 @@ describe("defaults and shapes", () => {
       metricBuffer: 50_000,
       logBuffer: 100_000,
       retentionMs: 3_600_000,
+      auth: true,
+      corsOrigins: [],
     })
   })
 

@@ -70,3 +70,11 @@ test("dockerDiscoveryEnv merges every container", () => {
   expect(env.DEVRIG_MY_CACHE_URL).toBe("redis://localhost:6379")
   expect(Object.keys(env)).toHaveLength(6)
 })
+
+test("mask: credentials that came from an env file become **** in the URL; others stay", () => {
+  const pg = container("db", { image: "postgres:16", port: port(5432), env: { POSTGRES_USER: "app", POSTGRES_PASSWORD: "s3cr:t" }, secretKeys: ["POSTGRES_PASSWORD"] })
+  expect(containerUrl(pg)).toBe("postgres://app:s3cr%3At@localhost:5432")
+  expect(containerUrl(pg, { mask: true })).toBe("postgres://app:****@localhost:5432")
+  expect(containerDiscoveryEnv({ ...pg, secretKeys: ["POSTGRES_USER", "POSTGRES_PASSWORD"] }, { mask: true }).DEVRIG_DB_URL).toBe("postgres://****:****@localhost:5432")
+  expect(dockerDiscoveryEnv([{ ...pg, secretKeys: [] }], { mask: true }).DEVRIG_DB_URL).toBe("postgres://app:s3cr%3At@localhost:5432")
+})

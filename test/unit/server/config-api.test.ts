@@ -30,9 +30,11 @@ function setup(source = VALID) {
     subscribe: () => () => {},
   }
   const store = new TelemetryStore({ traceBuffer: 10, metricBuffer: 10, logBuffer: 10, retentionMs: 1e13 })
-  const app = createApp({ store, controller })
+  const app = createApp({ store, controller, guard: { token: undefined, port: () => 80 } })
   const call = (p: string, init: RequestInit = {}) => app.handle(new Request(`http://localhost${p}`, init))
-  return { dir, path, call }
+  /** the revision of the file as the editor would load it */
+  const rev = async () => ((await (await call("/api/config")).json()) as ConfigResponse).revision
+  return { dir, path, call, rev }
 }
 
 describe("POST /api/config/validate", () => {
@@ -62,29 +64,31 @@ describe("POST /api/config/validate", () => {
     const { call } = setup()
     expect((await call("/api/config/validate", { method: "POST", body: VALID, headers: { origin: "https://evil.example" } })).status).toBe(403)
     expect((await call("/api/config/validate", { method: "POST", body: VALID, headers: { host: "attacker.example:4000" } })).status).toBe(403)
-    expect((await call("/api/config/validate", { method: "POST", body: VALID, headers: { origin: "http://localhost:4000" } })).status).toBe(200)
+    // the dashboard's own origin (this app thinks it is on port 80); another port of localhost is foreign
+    expect((await call("/api/config/validate", { method: "POST", body: VALID, headers: { origin: "http://localhost" } })).status).toBe(200)
+    expect((await call("/api/config/validate", { method: "POST", body: VALID, headers: { origin: "http://localhost:3000" } })).status).toBe(403)
   })
 })
 
 describe("PUT /api/config", () => {
   test("valid text is written atomically and reported", async () => {
-    const { dir, path, call } = setup()
+    const { dir, path, call, rev } = setup()
     chmodSync(path, 0o600)
     const text = VALID.replace('command = "sleep 1000"', 'command = "sleep 1000"\nenv = { GREETING = "hi" }')
-    const res = await call("/api/config", { method: "PUT", body: text })
+    const res = await call(`/api/config?base=${await rev()}`, { method: "PUT", body: text })
     expect(res.status).toBe(200)
     const body = (await res.json()) as ConfigSaveResponse
     expect(body).toMatchObject({ saved: true, changed: true, problems: [] })
     expect(readFileSync(path, "utf8")).toBe(text)
     expect(statSync(path).mode & 0o777).toBe(0o600)
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([])
-    const again = (await (await call("/api/config", { method: "PUT", body: text })).json()) as ConfigSaveResponse
+    const again = (await (await call(`/api/config?base=${body.revision}`, { method: "PUT", body: text })).json()) as ConfigSaveResponse
     expect(again.changed).toBe(false)
   })
 
   test("invalid text is refused with 422 and its problems; the file is unchanged", async () => {
-    const { path, call } = setup()
-    const res = await call("/api/config", { method: "PUT", body: VALID + "\n[services.api]\n" })
+    const { path, call, rev } = setup()
+    const res = await call(`/api/config?base=${await rev()}`, { method: "PUT", body: VALID + "\n[services.api]\n" })
     expect(res.status).toBe(422)
     const body = (await res.json()) as ConfigRefused
     expect(body.error.code).toBe("INVALID_CONFIG")
@@ -93,9 +97,9 @@ describe("PUT /api/config", () => {
   })
 
   test("?force=1 saves invalid text anyway, with its problems", async () => {
-    const { path, call } = setup()
+    const { path, call, rev } = setup()
     const bad = VALID.replace("[services.api]", "[services.api]\nbogus = 1")
-    const res = await call("/api/config?force=1", { method: "PUT", body: bad })
+    const res = await call(`/api/config?force=1&base=${await rev()}`, { method: "PUT", body: bad })
     expect(res.status).toBe(200)
     expect(((await res.json()) as ConfigSaveResponse).problems.length).toBeGreaterThan(0)
     expect(readFileSync(path, "utf8")).toBe(bad)
@@ -116,14 +120,37 @@ describe("PUT /api/config", () => {
     expect((await call(`/api/config?base=${fresh.revision}`, { method: "PUT", body: VALID })).status).toBe(200)
   })
 
+  test("force skips validation but never the conflict check: a stale base is 409, nothing written", async () => {
+    const { path, call, rev } = setup()
+    const base = await rev()
+    writeFileSync(path, VALID.replace("sleep 1000", "sleep 5")) // git checkout, another editor
+    const bad = VALID.replace("[services.api]", "[services.api]\nbogus = 1")
+    for (const q of [`force=1&base=${base}`, `force=true&base=${base}`]) {
+      const res = await call(`/api/config?${q}`, { method: "PUT", body: bad })
+      expect(res.status).toBe(409)
+      expect(((await res.json()) as ConfigConflict).revision).toBe((await rev())!)
+    }
+    expect(readFileSync(path, "utf8")).toContain("sleep 5")
+  })
+
+  test("base is required: a PUT without it is 400 and writes nothing", async () => {
+    const { path, call } = setup()
+    for (const q of ["", "?force=1", "?base="]) {
+      const res = await call(`/api/config${q}`, { method: "PUT", body: VALID.replace("sleep 1000", "sleep 9") })
+      expect(res.status).toBe(400)
+      expect(((await res.json()) as ConfigRefused).error.message).toContain("base is required")
+    }
+    expect(readFileSync(path, "utf8")).toBe(VALID)
+  })
+
   test("a symlinked devrig.toml stays a symlink", async () => {
-    const { dir, path, call } = setup()
+    const { dir, path, call, rev } = setup()
     const real = join(dir, "real.toml")
     writeFileSync(real, VALID)
     rmSync(path)
     symlinkSync(real, path)
     const text = VALID.replace("sleep 1000", "sleep 3")
-    expect((await call("/api/config", { method: "PUT", body: text })).status).toBe(200)
+    expect((await call(`/api/config?base=${await rev()}`, { method: "PUT", body: text })).status).toBe(200)
     expect(lstatSync(path).isSymbolicLink()).toBe(true)
     expect(readlinkSync(path)).toBe(real)
     expect(readFileSync(real, "utf8")).toBe(text)

@@ -27,6 +27,14 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * 401: the session cookie is not this run's (devrig restarted with a new token). Reloading
+ * shows the server's page that says how to open the dashboard again.
+ */
+function signedOut(res: Response): void {
+  if (res.status === 401) location.reload()
+}
+
 type Query = Record<string, string | number | undefined | null>
 
 export function qs(q: Query): string {
@@ -58,6 +66,7 @@ export async function get<T>(url: string): Promise<T> {
     }
   }
   const res = await fetch(url, { headers: { accept: "application/json" } })
+  signedOut(res)
   if (!res.ok) {
     let msg = res.statusText
     try {
@@ -132,12 +141,15 @@ export const api = {
   config: () => get<ConfigResponse>(urls.config()),
   async validateConfig(text: string, signal?: AbortSignal): Promise<ConfigProblem[]> {
     const res = await fetch("/api/config/validate", { method: "POST", body: text, headers: { "content-type": "text/plain" }, signal })
+    signedOut(res)
     if (!res.ok) throw new ApiError(res.status, await errorMessage(res))
     return ((await res.json()) as ConfigValidateResponse).problems
   },
   /** Never throws for a refusal: 422 (problems) and 409 (changed on disk) are results the editor shows. */
-  async saveConfig(text: string, opts: { base?: string; force?: boolean } = {}): Promise<SaveOutcome> {
+  /** `base` is the revision the edit started from; force skips validation, never the conflict check. */
+  async saveConfig(text: string, opts: { base: string; force?: boolean }): Promise<SaveOutcome> {
     const res = await fetch(`/api/config${qs({ base: opts.base, force: opts.force ? 1 : undefined })}`, { method: "PUT", body: text, headers: { "content-type": "text/plain" } })
+    signedOut(res)
     if (res.status === 422) return { kind: "invalid", problems: ((await res.json()) as ConfigRefused).problems }
     if (res.status === 409) return { kind: "conflict", revision: ((await res.json()) as ConfigConflict).revision }
     if (!res.ok) throw new ApiError(res.status, await errorMessage(res))
@@ -147,6 +159,7 @@ export const api = {
   },
   async action(name: string, action: Action): Promise<ActionResponse> {
     const res = await fetch(`/api/services/${encodeURIComponent(name)}/${action}`, { method: "POST" })
+    signedOut(res)
     if (!res.ok) throw new ApiError(res.status, (await res.text()) || res.statusText)
     return (await res.json()) as ActionResponse
   },

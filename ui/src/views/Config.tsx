@@ -123,13 +123,14 @@ export function ConfigView() {
 
   const save = async (force = false) => {
     const text = draft()
-    if (text === undefined || saving()) return
+    const base = revision()
+    if (text === undefined || base === undefined || saving()) return
     if (!dirty() && !force) return toast("no changes to save", "ok")
     clearTimeout(timer)
     setSaving(true)
     const before = live().status?.components ?? []
     try {
-      const r = await api.saveConfig(text, { base: revision(), force })
+      const r = await api.saveConfig(text, { base, force })
       if (r.kind === "invalid") {
         batch(() => (setProblems(r.problems), setRefused(true)))
         toast(`not saved — ${r.problems.length} problem${r.problems.length === 1 ? "" : "s"} in devrig.toml`)
@@ -153,6 +154,14 @@ export function ConfigView() {
     } finally {
       setSaving(false)
     }
+  }
+
+  /** Overwrite the disk version the conflict banner reported — that one, not a later one. */
+  const overwrite = () => {
+    const disk = conflict()
+    if (!disk) return
+    batch(() => (setRevision(disk), setConflict(undefined)))
+    void save()
   }
 
   onMount(() => {
@@ -219,7 +228,7 @@ export function ConfigView() {
           <button class="btn" onClick={() => load(true)} data-testid="config-load-disk">
             Load the disk version
           </button>
-          <button class="btn" onClick={() => save(true)} data-testid="config-overwrite">
+          <button class="btn" onClick={overwrite} data-testid="config-overwrite">
             Overwrite it
           </button>
         </div>
