@@ -33,6 +33,8 @@ export interface UpRunOptions extends RunContext {
   services?: readonly string[]
   /** interruption (Ctrl+C, `devrig stop`): foreground stacks are signalled, then taken `down` */
   signal?: AbortSignal
+  /** how long an interrupted `up` may take before it is killed (default 15 s) */
+  escalateMs?: number
 }
 
 export type UpResult =
@@ -73,7 +75,7 @@ export async function composeUp(o: UpRunOptions): Promise<UpResult> {
     // below takes the stack away all the same.
     const group = pid
     _signalGroup(group, "SIGTERM")
-    escalation = setTimeout(() => _signalGroup(group, "SIGKILL"), ESCALATE_MS)
+    escalation = setTimeout(() => _signalGroup(group, "SIGKILL"), o.escalateMs ?? ESCALATE_MS)
   }
   o.signal?.addEventListener("abort", onAbort, { once: true })
   let exited: Exited

@@ -498,6 +498,8 @@ export class Supervisor implements Controller {
   }
 
   async action(name: string, action: Action): Promise<void> {
+    // A service or container of the config this run was not started with.
+    if (action === "start" && !this.runners.has(name) && !this.infra.has(name)) return this.startNamed([name])
     if (!this.runners.has(name) && this.infra.has(name)) {
       if (action === "restart") return this.reactions.dependencyRestarted(name, () => this.infra.action(name, action))
       return this.infra.action(name, action)

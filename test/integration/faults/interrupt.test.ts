@@ -153,4 +153,6 @@ test("Ctrl+C on a terminal once everything is up: processes, containers and the 
   const r = await p.run(["delete"])
   expect(r.exitCode).toBe(0)
   expect(await listContainers({ label: [`${LABEL_PROJECT}=${p.slug}`] }, true)).toEqual([])
+  const nets = await request<{ Name: string }[]>({ method: "GET", path: "/networks", query: { filters: { label: [`${LABEL_PROJECT}=${p.slug}`] } }, doing: "listing networks" })
+  expect(nets.map((n) => n.Name)).toEqual([])
 })
