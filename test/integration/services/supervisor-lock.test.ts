@@ -50,14 +50,33 @@ test("foreground start racing start -d: exactly one supervisor runs", async () =
   await assertCleanedUp(p, [], sup)
 })
 
-test("a lock left by a dead supervisor (pid gone) does not block the next start", async () => {
-  const p = project("lockstale", body)
-  p.write(".devrig/.keep", "")
+for (const [what, holder] of [
   // pid 2^22-1 is above the default pid_max: never a live process
-  writeFileSync(join(p.dir, ".devrig", "supervisor.pid"), JSON.stringify({ pid: 4194303, startTime: 1, startedAt: "2020-01-01T00:00:00.000Z" }))
+  ["a pid that is gone", { pid: 4194303, startTime: 1 }],
+  // a live pid whose start time differs: the PID was reused by another process
+  ["a reused pid", { pid: process.pid, startTime: 1 }],
+] as const)
+  test(`a lock left by a dead supervisor (${what}) does not block the next start`, async () => {
+    const p = project("lockstale", body)
+    p.write(".devrig/.keep", "")
+    writeFileSync(join(p.dir, ".devrig", "supervisor.pid"), JSON.stringify({ ...holder, startedAt: "2020-01-01T00:00:00.000Z" }))
+    await startDetached(p)
+    const sup = p.supervisorPid()
+    expect((await p.ps()).components.every((c) => c.state === "running")).toBe(true)
+    await stop(p)
+    await assertCleanedUp(p, [], sup)
+  })
+
+test("after a SIGKILLed supervisor, the next start -d takes the lock", async () => {
+  const p = project("lockkill", body)
   await startDetached(p)
-  const sup = p.supervisorPid()
-  expect((await p.ps()).components.every((c) => c.state === "running")).toBe(true)
+  const sup = p.supervisorPid()!
+  process.kill(sup, "SIGKILL")
+  await waitFor(() => !isAlive(sup), "the supervisor to die")
+  await startDetached(p)
+  const sup2 = p.supervisorPid()!
+  expect(sup2).not.toBe(sup)
+  expect((await p.ps()).supervisorPid).toBe(sup2)
   await stop(p)
-  await assertCleanedUp(p, [], sup)
+  await assertCleanedUp(p, [], sup2)
 })
