@@ -4,6 +4,7 @@
  * killed) and every process still carrying this project's DEVRIG_RUN marker.
  */
 import { readFileSync, readlinkSync } from "node:fs"
+import { stateDirFor, statePaths } from "../project/identity.ts"
 import { listInstances } from "../project/registry.ts"
 import { readState, updateState } from "../project/state.ts"
 import { lockHolder } from "./lock.ts"
@@ -20,10 +21,12 @@ export function liveSupervisor(root: string, slug?: string): { pid: number } | u
   if (lock && mine(lock.pid, lock.startTime)) return { pid: lock.pid }
   const s = readState(root).supervisor
   if (s && mine(s.pid, s.startTime)) return { pid: s.pid }
-  const id = slug ?? readState(root).slug
-  if (!id) return undefined
-  const inst = listInstances().find((i) => i.slug === id && i.running)
+  // The registry knows the slug even when the state file is gone (its entry names the config).
+  const dir = statePaths(root).dir
+  const inst = listInstances().find((i) => i.running && (slug ? i.slug === slug : stateDirFor(i.configPath) === dir))
   if (inst && mine(inst.pid, inst.startTime)) return { pid: inst.pid! }
+  const id = slug ?? readState(root).slug ?? inst?.slug
+  if (!id) return undefined
   for (const pid of markedProcesses(id)) {
     const parent = parentPid(pid)
     if (parent && mine(parent) && sameProgram(parent)) return { pid: parent }

@@ -48,6 +48,18 @@ for (const cmd of ["delete", "stop"])
     }
   })
 
+test("delete without state file, lock or control socket finds the supervisor through the registry and run markers", async () => {
+  const p = project("norecords", idle("a"))
+  await startDetached(p)
+  const sup = p.supervisorPid()!
+  for (const f of ["state.json", "supervisor.pid", "control.sock"]) rmSync(join(p.dir, ".devrig", f))
+  const r = await p.run(["delete"])
+  expect(r.exitCode, r.stderr).toBe(0)
+  expect(isAlive(sup)).toBe(false)
+  expect(watchdogPids(p.dir)).toEqual([])
+  await assertCleanedUp(p, [], sup)
+})
+
 test("a foreground start whose service fails its ready check reports it, tears down and exits 2", async () => {
   const p = project("fgready", `[services.slow]\ncommand = "exec sleep 600"\nready_check = { type = "log", match = "never", timeout = "500ms" }\n\n` + idle("other"))
   const run = spawnDevrig(p, ["start"])
