@@ -10,9 +10,8 @@ import { Telemetry } from "./events.ts"
 import { Reactions } from "./reactions.ts"
 import type { TelemetryStore } from "../otel/store.ts"
 import { closure } from "../graph/dag.ts"
-import { names as resourceNames } from "../project/identity.ts"
 import { InputError } from "../errors.ts"
-import { statePaths } from "../project/identity.ts"
+import { names as resourceNames, statePaths } from "../project/identity.ts"
 import { markStopped, registerInstance } from "../project/registry.ts"
 import { onStateWriteError, readState, recordCursor, updateState, writeLastGood, writeState } from "../project/state.ts"
 import type { Action, ComponentStatus, DashboardInfo, StatusSnapshot } from "../status.ts"
@@ -151,6 +150,7 @@ export class Supervisor implements Controller {
     const assignment = await preflightPorts(this.loaded, (port) => dockerPortOwner(this.loaded, port))
     this.ports = assignment.ports
     this.resolved = resolveWithPorts(this.loaded, assignment.ports)
+    if (this.interrupted) throw new Error("start interrupted") // during pre-flight: nothing started yet
     const graph = resolvedGraph(this.resolved)
     const known = [...graph.keys()]
     for (const n of this.opts.only)
