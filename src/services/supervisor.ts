@@ -11,7 +11,7 @@ import { Reactions } from "./reactions.ts"
 import type { TelemetryStore } from "../otel/store.ts"
 import { closure } from "../graph/dag.ts"
 import { InputError } from "../errors.ts"
-import { names as resourceNames, statePaths } from "../project/identity.ts"
+import { statePaths } from "../project/identity.ts"
 import { markStopped, registerInstance } from "../project/registry.ts"
 import { onStateWriteError, readState, recordCursor, updateState, writeLastGood, writeState } from "../project/state.ts"
 import type { Action, ComponentStatus, DashboardInfo, StatusSnapshot } from "../status.ts"
@@ -20,7 +20,7 @@ import { resolvedGraph, maskEnv } from "../cli/plan.ts"
 import { serveControl, type Phase } from "./control.ts"
 import { devrigEnv, processEnvFor } from "./env.ts"
 import { LogFiles, type Stream } from "./logs.ts"
-import { markedProcesses, pidsWithArg, processStartTime, signalPid, terminate } from "./proc.ts"
+import { markedProcesses, processStartTime, signalPid, terminate } from "./proc.ts"
 import { acquireLock, releaseLock } from "./lock.ts"
 import { preflightPorts } from "./preflight.ts"
 import { recoverOrphans } from "./recover.ts"
@@ -28,7 +28,7 @@ import { ServiceRunner } from "./runner.ts"
 import { Infra } from "./infra.ts"
 import { watchConfig } from "./config-watch.ts"
 import { spawnWatchdog } from "./watchdog.ts"
-import { dockerPortOwner } from "./teardown.ts"
+import { dockerPortOwner, runLeftovers } from "./teardown.ts"
 
 export interface SupervisorOptions {
   only: string[]
@@ -422,21 +422,8 @@ export class Supervisor implements Controller {
   }
 
   /** What of this run is still alive after shutdown (empty when "Stopped" is true). */
-  async leftovers(): Promise<string[]> {
-    const ident = this.loaded.identity
-    const out = markedProcesses(ident.slug).map((pid) => `process ${pid}`)
-    if (this.resolved?.compose) for (const pid of pidsWithArg(resourceNames.composeProject(ident.slug))) out.push(`compose process ${pid}`)
-    if (this.resolved && (Object.keys(this.resolved.docker).length || this.resolved.compose)) {
-      try {
-        const { listContainers } = await import("../docker/containers.ts")
-        const own = await listContainers({ label: [`devrig.project=${ident.slug}`] }, false)
-        const compose = this.resolved.compose ? await listContainers({ label: [`com.docker.compose.project=${resourceNames.composeProject(ident.slug)}`] }, false) : []
-        for (const c of [...own, ...compose]) out.push(`container ${c.name}`)
-      } catch {
-        // Docker unreachable: nothing of ours can be running there either.
-      }
-    }
-    return [...new Set(out)]
+  leftovers(): Promise<string[]> {
+    return runLeftovers(this.loaded.identity, this.resolved)
   }
 
   private register(): void {
