@@ -66,7 +66,8 @@ async function spawnAndWait(loaded: LoadedConfig, argv: string[]): Promise<numbe
     relay()
     const failedNow = status?.components.find((x) => x.state === "failed")
     if (status?.phase === "up" && !failedNow) {
-      for (const n of status.notices ?? []) println(`  ${c.dim("»")} ${n}`)
+      // (with --verbose they were relayed from the log already)
+      if (!globalOptions.verbose) for (const n of status.notices ?? []) println(`  ${c.dim("»")} ${n}`)
       println(summary(status, "Running in the background. Stop with: devrig stop"))
       child.unref()
       return 0

@@ -9,7 +9,7 @@ import { request } from "../../../src/docker/client.ts"
 import { listContainers } from "../../../src/docker/containers.ts"
 import { LABEL_PROJECT, names } from "../../../src/project/identity.ts"
 import { IMAGES, ensureTestImages } from "../../helpers/docker.ts"
-import { BIN, assertNoProcesses, cmdline, killLeftovers, project, spawnDevrig, type Project } from "../../helpers/proc-fixtures.ts"
+import { BIN, assertNoProcesses, cmdline, killLeftovers, project, spawnDevrig, waitFor, type Project } from "../../helpers/proc-fixtures.ts"
 import { spawnPty } from "../../helpers/pty.ts"
 import { cleanupProjects } from "./helpers.ts"
 
@@ -155,4 +155,24 @@ test("Ctrl+C on a terminal once everything is up: processes, containers and the 
   expect(await listContainers({ label: [`${LABEL_PROJECT}=${p.slug}`] }, true)).toEqual([])
   const nets = await request<{ Name: string }[]>({ method: "GET", path: "/networks", query: { filters: { label: [`${LABEL_PROJECT}=${p.slug}`] } }, doing: "listing networks" })
   expect(nets.map((n) => n.Name)).toEqual([])
+})
+
+test("devrig stop while start -d is in its compose phase: stop returns once nothing runs; start -d exits 2", async () => {
+  const p = project("intrdetach", COMPOSE + SERVICE, { files: { "docker-compose.yml": COMPOSE_FILE } })
+  made.push(p)
+  const start = spawnDevrig(p, ["start", "-d"])
+  try {
+    // `up -d` has started the containers; the worker's ready check keeps the start waiting
+    await waitFor(async () => (await listContainers({ label: [`com.docker.compose.project=${composeProject(p)}`] }, false)).length === 2, "both compose containers to run", 60_000)
+    expect(start.output()).not.toContain("Running in the background")
+    const r = await p.run(["stop"])
+    expect(r.exitCode, r.stderr).toBe(0)
+    expect(r.stdout).toContain("Stopped")
+    assertNoProcesses(p.slug)
+    expect(composeProcesses(p)).toEqual([])
+    expect(await listContainers({ label: [`com.docker.compose.project=${composeProject(p)}`] }, false)).toEqual([])
+    expect(await start.exited).toBe(2)
+  } finally {
+    start.proc.kill("SIGKILL")
+  }
 })
