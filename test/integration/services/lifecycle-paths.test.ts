@@ -121,14 +121,20 @@ test("while devrig.toml is invalid, start api works with the last good config; f
 })
 
 test("lifecycle events: every component's `started` comes before its `ready`, in record order and in time", async () => {
+  // Services without a port are ready the moment they spawn: both events fall in the same
+  // millisecond, and equal timestamps let any sort by time put "ready" first.
+  const quick = Array.from({ length: 12 }, (_, i) => idle(`q${i}`)).join("\n")
   const { started } = await import("../beyond/helpers.ts")
-  const r = await started("evorder", `[services.web]\ncommand = "exec python3 -m http.server $PORT"\nport = "auto"\n\n${idle("quick")}`)
-  for (const name of ["web", "quick"]) {
+  const r = await started("evorder", `[services.web]\ncommand = "exec python3 -m http.server $PORT"\nport = "auto"\n\n${quick}`)
+  for (const name of ["web", ...Array.from({ length: 12 }, (_, i) => `q${i}`)]) {
     const events = await r.events(name)
     const kinds = events.map((e) => String(e.attributes["devrig.event"]))
     expect(kinds.slice(0, 2), name).toEqual(["start", "ready"])
     const [start, ready] = events.map((e) => BigInt(e.timeUnixNano))
     expect(start! < ready!, `${name}: start ${start} must be before ready ${ready}`).toBe(true)
   }
+  // and across components: no two events share a timestamp, so time order is record order
+  const all = (await r.query(["logs", "--source", "events", "--limit", "1000"])).map((e) => e.timeUnixNano)
+  expect(new Set(all).size).toBe(all.length)
   await r.finish()
 })
