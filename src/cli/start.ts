@@ -1,12 +1,15 @@
 import { defineCommand } from "citty"
 import { loadConfig, type LoadedConfig } from "../config/load.ts"
+import { ConfigError } from "../config/problems.ts"
+import { getEnv } from "../env.ts"
 import { InputError } from "../errors.ts"
 import { liveSupervisor } from "../services/recover.ts"
 import { controlRequest } from "../services/control.ts"
+import { acquireLock, releaseLock } from "../services/lock.ts"
 import type { Supervisor } from "../services/supervisor.ts"
 import { globalOptions } from "./context.ts"
 import { c, println } from "./output.ts"
-import { checkNames } from "./project-cmd.ts"
+import { checkNames, project } from "./project-cmd.ts"
 import { runDetached } from "./start-detached.ts"
 import { runForeground } from "./start-foreground.ts"
 
@@ -19,17 +22,34 @@ export default defineCommand({
     traefik: { type: "boolean", default: true, description: "Compose: run a service named traefik", negativeDescription: "Compose: scale a service named traefik to zero (--scale traefik=0)" },
   },
   async run({ args }) {
-    const loaded = loadConfig({ file: globalOptions.file })
     const only = args._.map(String)
-    const running = liveSupervisor(loaded.identity.root)
+    const mode = getEnv("DEVRIG_SUPERVISOR")
+    let loaded: LoadedConfig
+    try {
+      loaded = loadConfig({ file: globalOptions.file })
+    } catch (e) {
+      // `devrig start api` during a broken edit: the running supervisor starts it with the config
+      // it last accepted (as `stop` and `restart` do).
+      if (!(e instanceof ConfigError) || !only.length || mode) throw e
+      const p = project()
+      if (!p.supervisor) throw e
+      return startInRunning(p.loaded, only)
+    }
+    // The background supervisor spawned by `start -d` takes over its parent's lock.
+    if (mode === "detached") return runForeground(loaded, { only, noTraefik: args.traefik === false, detached: true, lockFrom: Number(getEnv("DEVRIG_LOCK_FROM")) || undefined })
+    const running = liveSupervisor(loaded.identity.root, loaded.identity.slug)
     // `devrig start api` while the project runs (e.g. after `devrig stop api`): the running
     // supervisor starts it (and what it needs) instead of refusing with "already running".
     if (running && only.length) return startInRunning(loaded, only)
-    if (running) throw new InputError(`${loaded.identity.name} is already running (supervisor pid ${running.pid})`, { hint: "Use `devrig ps` to see it, or `devrig stop` first" })
-    const mode = process.env.DEVRIG_SUPERVISOR
+    if (running) {
+      // Throws ProjectLockedError naming the holder (after a `start -d` has handed over to its supervisor).
+      acquireLock(loaded.identity.root, loaded.identity.name)
+      releaseLock(loaded.identity.root)
+      throw new InputError(`${loaded.identity.name} is already running (supervisor pid ${running.pid})`, { hint: "Use `devrig ps` to see it, or `devrig stop` first" })
+    }
     const opts = { only, noTraefik: args.traefik === false }
-    if (args.detach && mode !== "detached") return runDetached(loaded, process.argv.slice(2))
-    return runForeground(loaded, { ...opts, detached: mode === "detached" })
+    if (args.detach) return runDetached(loaded, process.argv.slice(2))
+    return runForeground(loaded, { ...opts, detached: false })
   },
 })
 

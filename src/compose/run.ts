@@ -33,6 +33,8 @@ export interface UpRunOptions extends RunContext {
   services?: readonly string[]
   /** interruption (Ctrl+C, `devrig stop`): foreground stacks are signalled, then taken `down` */
   signal?: AbortSignal
+  /** how long an interrupted `up` may take before it is killed (default 15 s) */
+  escalateMs?: number
 }
 
 export type UpResult =
@@ -56,16 +58,24 @@ export function backgroundMessage(t: ComposeTarget): string {
   return `compose: stack ${t.project} is running in the background`
 }
 
+/** How long an interrupted `up` may take to stop its containers before it is killed. */
+const ESCALATE_MS = 15_000
+
 export async function composeUp(o: UpRunOptions): Promise<UpResult> {
   if (o.signal?.aborted) return { status: "interrupted" }
   const argv = upArgv(o.target, { detach: o.detach, noTraefik: o.noTraefik, services: o.services })
   let interrupted = false
   let pid: number | undefined
+  let escalation: Timer | undefined
   const onAbort = () => {
     interrupted = true
+    if (pid === undefined) return
     // The child leads its own process group (see _exec): signal the group so the v2 plugin
-    // behind `docker compose` gets it too.
-    if (pid !== undefined) _signalGroup(pid, "SIGTERM")
+    // behind `docker compose` gets it too. A Compose that ignores it is killed, and `down`
+    // below takes the stack away all the same.
+    const group = pid
+    _signalGroup(group, "SIGTERM")
+    escalation = setTimeout(() => _signalGroup(group, "SIGKILL"), o.escalateMs ?? ESCALATE_MS)
   }
   o.signal?.addEventListener("abort", onAbort, { once: true })
   let exited: Exited
@@ -76,8 +86,11 @@ export async function composeUp(o: UpRunOptions): Promise<UpResult> {
     })
   } finally {
     o.signal?.removeEventListener("abort", onAbort)
+    clearTimeout(escalation)
   }
   if (interrupted) {
+    // What the interrupted `up` left running (containers it was creating, the rest of the group).
+    if (pid !== undefined) _signalGroup(pid, "SIGKILL")
     if (o.detach) return { status: "interrupted" }
     try {
       await composeDown({ ...o, onOutput: o.onOutput })

@@ -33,6 +33,8 @@ export interface ContainerHooks {
   /** the init hash recorded in .devrig/state.json for this container, if its init ran */
   initDone?(name: string): string | undefined
   markInitDone?(name: string, hash: string): void
+  /** an interrupt: pending ready checks are cancelled and what this call started is stopped */
+  signal?: AbortSignal
 }
 
 export interface RunningContainer {
@@ -70,8 +72,11 @@ export async function upContainers(ident: Identity, layers: ResolvedContainer[][
   const failed = new Set<string>()
   try {
     for (const layer of layers) {
+      if (hooks.signal?.aborted) throw new ExternalError("start interrupted")
       // The first failure cancels its siblings' ready checks; it is the one reported.
       const abort = new AbortController()
+      const interrupt = () => abort.abort()
+      hooks.signal?.addEventListener("abort", interrupt, { once: true })
       let first: DevrigError | undefined
       await Promise.allSettled(
         layer.map(async (c) => {
@@ -80,12 +85,14 @@ export async function upContainers(ident: Identity, layers: ResolvedContainer[][
           } catch (e) {
             if (first) return // cancelled because a sibling failed
             first = _named(c.name, e)
-            failed.add(c.name)
             abort.abort()
+            if (hooks.signal?.aborted) return // interrupted: stopped below, not failed
+            failed.add(c.name)
             hooks.onStatus?.(c.name, "failed", first.message)
           }
         }),
       )
+      hooks.signal?.removeEventListener("abort", interrupt)
       if (first) throw first
     }
   } catch (e) {

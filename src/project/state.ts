@@ -3,7 +3,7 @@
  * process groups it started). Never trusted blindly: a corrupt or missing file reads as empty,
  * and everything in it is re-checked against the OS and Docker before use.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { statePaths } from "./identity.ts"
 import type { DashboardInfo } from "../status.ts"
 
@@ -60,12 +60,40 @@ export function ensureStateDir(root: string) {
   return paths
 }
 
+/**
+ * Where a failed write goes instead of being thrown. The supervisor sets it: a full or read-only
+ * disk under .devrig/ must never take down what it supervises (the state is advisory; the next
+ * write that works brings the file up to date).
+ */
+let writeFailed: ((file: string, error: Error) => void) | undefined
+
+export function onStateWriteError(report: (file: string, error: Error) => void): void {
+  writeFailed = report
+}
+
+function guarded(file: string, write: () => void): void {
+  try {
+    write()
+  } catch (e) {
+    if (!writeFailed) throw e
+    writeFailed(file, e as Error)
+  }
+}
+
 /** Atomic write (temp file + rename) so a crash never leaves half a file. */
 export function writeState(root: string, state: State): void {
-  const paths = ensureStateDir(root)
-  const tmp = `${paths.state}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 })
-  renameSync(tmp, paths.state)
+  const file = statePaths(root).state
+  guarded(file, () => {
+    const paths = ensureStateDir(root)
+    const tmp = `${paths.state}.${process.pid}.tmp`
+    try {
+      writeFileSync(tmp, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 })
+      renameSync(tmp, paths.state)
+    } catch (e) {
+      rmSync(tmp, { force: true })
+      throw e
+    }
+  })
 }
 
 /** Read-modify-write helper. */
@@ -92,8 +120,7 @@ export function recordCursor(root: string, kind: "start" | "reload", component?:
 
 /** The config source the running supervisor accepted last (for commands run during a broken edit). */
 export function writeLastGood(root: string, source: string): void {
-  const paths = ensureStateDir(root)
-  writeFileSync(paths.lastGood, source, { mode: 0o600 })
+  guarded(statePaths(root).lastGood, () => writeFileSync(ensureStateDir(root).lastGood, source, { mode: 0o600 }))
 }
 
 export function readLastGood(root: string): string | undefined {

@@ -16,6 +16,8 @@ export interface ComposeHooks {
   detached: boolean
   noTraefik: boolean
   verbose: boolean
+  /** an interrupt during the start: what is starting winds down */
+  signal?: AbortSignal
 }
 
 const PREFIX = /^(\S+?)(?:[-_]\d+)?\s+\|\s?(.*)$/
@@ -23,12 +25,15 @@ const PREFIX = /^(\S+?)(?:[-_]\d+)?\s+\|\s?(.*)$/
 export class ComposePhase {
   readonly components = new Map<string, ComponentStatus>()
   private stack?: ComposeStack
+  /** set once `up` ran: an interrupted or failed `up -d` may have created containers anyway */
+  private attempted = false
   private readonly abort = new AbortController()
 
   constructor(
     private readonly cfg: ResolvedConfig,
     private readonly hooks: ComposeHooks,
   ) {
+    hooks.signal?.addEventListener("abort", () => this.abort.abort(), { once: true })
     // --no-traefik scales a service named traefik to zero: it is not part of this run.
     for (const name of cfg.compose?.services ?? [])
       if (!(hooks.noTraefik && name === "traefik")) this.components.set(name, { name, kind: "compose", state: "pending", restarts: 0 })
@@ -46,7 +51,9 @@ export class ComposePhase {
     if (!compose) return
     const { startComposeStack } = await import("../compose/stack.ts")
     const known = new Set(this.components.keys())
+    if (this.abort.signal.aborted) return
     for (const n of known) this.set(n, "starting")
+    this.attempted = true
     try {
       this.stack = await startComposeStack({
         identity: this.cfg.identity,
@@ -65,7 +72,8 @@ export class ComposePhase {
         },
       })
     } catch (e) {
-      for (const n of known) this.set(n, "failed", { error: (e as Error).message })
+      const interrupted = this.abort.signal.aborted
+      for (const n of known) this.set(n, interrupted ? "stopped" : "failed", { error: interrupted ? undefined : (e as Error).message })
       throw Object.assign(e as Error, { component: "compose" })
     }
     for (const [name, s] of Object.entries(this.stack.services)) {
@@ -82,7 +90,15 @@ export class ComposePhase {
 
   async down(): Promise<void> {
     const compose = this.cfg.compose
-    if (!compose || !this.stack) return
+    if (!compose || !this.attempted) return
+    if (!this.stack) {
+      // `up` did not get through (interrupted or failed). A foreground `up` was taken down by
+      // compose/run.ts; `up -d` may have left containers running: stop them as `devrig stop` does.
+      if (!this.hooks.detached) return
+      const { stopComposeStack } = await import("../compose/stack.ts")
+      await stopComposeStack({ identity: this.cfg.identity, compose, verbose: this.hooks.verbose, logger: { info: this.hooks.info, warn: this.hooks.info } })
+      return
+    }
     for (const n of this.components.keys()) this.set(n, "stopping")
     if (this.stack.done) {
       // Foreground: signal Compose; it runs `down` after it exits (teardown errors are logged).

@@ -19,12 +19,19 @@ export function watchConfig(sup: Supervisor, info: (text: string) => void): { cl
   let timer: Timer | undefined
   let chain = Promise.resolve()
   let watcher: FSWatcher | undefined
+  const state = { broken: false }
   try {
     // The directory, not the file: editors replace the file on save (a new inode).
     watcher = watch(dirname(path), (_event, file) => {
       if (file !== basename(path)) return
       clearTimeout(timer)
-      timer = setTimeout(() => (chain = chain.then(() => reload(sup, info)).catch((e) => info(`reload failed: ${(e as Error).message}`))), DEBOUNCE_MS)
+      timer = setTimeout(() => (chain = chain.then(() => reload(sup, info, state)).catch((e) => info(`reload failed: ${(e as Error).message}`))), DEBOUNCE_MS)
+    })
+    // A watch that fails later (the folder removed, inotify limits) must not take the supervisor
+    // down: say so once and keep running the current config.
+    watcher.on("error", (e) => {
+      info(`stopped watching ${basename(path)}: ${e.message}; restart devrig to pick up changes`)
+      watcher?.close()
     })
   } catch (e) {
     info(`not watching ${basename(path)}: ${(e as Error).message}`)
@@ -37,13 +44,20 @@ export function watchConfig(sup: Supervisor, info: (text: string) => void): { cl
   }
 }
 
-async function reload(sup: Supervisor, info: (text: string) => void): Promise<void> {
+async function reload(sup: Supervisor, info: (text: string) => void, state: { broken: boolean }): Promise<void> {
   if (sup.phase === "stopping") return
   const { loaded, problems } = inspectConfig(sup.loaded.path)
   if (!loaded || problems.length) {
+    state.broken = true
     info(`devrig.toml changed but has ${problems.length} problem${problems.length === 1 ? "" : "s"}; still running the previous config`)
     for (const p of problems) info(`  devrig.toml:${p.line}:${p.column}: ${p.message}`)
     return
+  }
+  if (state.broken) {
+    // The confirmation that the fixed file was taken (also when it is back to what runs).
+    state.broken = false
+    info("devrig.toml is valid again: config reloaded")
+    sup.telemetry.event("reload", "devrig", "devrig.toml is valid again: config reloaded")
   }
   if (loaded.source === sup.loaded.source) return
   const ports = await keepPorts(loaded, sup.assignedPorts())

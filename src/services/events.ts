@@ -27,6 +27,7 @@ const EVENT_LEVEL: Record<LifecycleEvent, LogLevel> = { start: "info", ready: "i
 export class Telemetry {
   private store?: TelemetryStore
   readonly events: EventRecord[] = []
+  private lastMs = 0
 
   attach(store: TelemetryStore): void {
     this.store = store
@@ -35,7 +36,12 @@ export class Telemetry {
   }
 
   event(event: LifecycleEvent, component: string, body: string, details: EventRecord["details"] = {}): void {
-    const e: EventRecord = { event, component, timeMs: Date.now(), body, details }
+    // Strictly increasing, so ordering by time always gives the order events happened in: a
+    // service that is ready the moment it spawns records "started" and "is ready" in the same
+    // millisecond, and a sort by timestamp could otherwise put "ready" first.
+    const timeMs = Math.max(Date.now(), this.lastMs + 0.001)
+    this.lastMs = timeMs
+    const e: EventRecord = { event, component, timeMs, body, details }
     this.events.push(e)
     if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS)
     this.store?.addLogs([{ rec: eventRecord(e), timeMs: e.timeMs, receivedAt: e.timeMs }])
@@ -71,7 +77,7 @@ function record(service: string, timeMs: number, observedMs: number, level: LogL
   return {
     timestamp: new Date(timeMs).toISOString(),
     observedTimestamp: new Date(observedMs).toISOString(),
-    timeUnixNano: `${BigInt(Math.round(timeMs)) * 1_000_000n}`,
+    timeUnixNano: `${BigInt(Math.round(timeMs * 1000)) * 1000n}`,
     service,
     severityText: level.toUpperCase(),
     severityNumber: SEVERITY[level],

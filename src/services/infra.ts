@@ -47,7 +47,11 @@ export class Infra {
 
   /** Phase 1: containers in dependency layers, ready-checked and initialised. */
   async up(): Promise<void> {
-    await Promise.all([this.containersUp(), this.compose.up()])
+    // Both run to their end, failed or not: an interrupt must find nothing still starting.
+    const results = await Promise.allSettled([this.containersUp(), this.compose.up()])
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected")
+    if (failed) throw failed.reason
+    if (this.hooks.signal?.aborted) return
     await this.cluster.up()
     if (this.containers.length) this.watch.start()
   }
@@ -66,6 +70,7 @@ export class Infra {
       onPull: (image, p) => pulls.update(image, p),
       initDone: (name) => readState(root).initDone[name],
       markInitDone: (name, hash) => updateState(root, (s) => void (s.initDone[name] = hash)),
+      signal: this.hooks.signal,
     })
     pulls.done()
     for (const r of Object.values(this.running)) {

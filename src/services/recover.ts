@@ -3,13 +3,59 @@
  * the process groups recorded in state (PID start times checked, so a reused PID is never
  * killed) and every process still carrying this project's DEVRIG_RUN marker.
  */
+import { readFileSync, readlinkSync } from "node:fs"
+import { stateDirFor, statePaths } from "../project/identity.ts"
+import { listInstances } from "../project/registry.ts"
 import { readState, updateState } from "../project/state.ts"
-import { isAlive, markedProcesses, signalGroup, terminate } from "./proc.ts"
+import { lockHolder } from "./lock.ts"
+import { isAlive, markedProcesses, pidsWithArg, signalGroup, terminate } from "./proc.ts"
 
-/** True when a live supervisor of this project is recorded in state. */
-export function liveSupervisor(root: string): { pid: number } | undefined {
+/**
+ * The live supervisor of this project, found through every record devrig keeps, so a deleted
+ * state file (or lock) never makes a running project look stopped: the lock, the state file, the
+ * instance registry (by slug) and the parent of any process carrying the project's run marker.
+ */
+export function liveSupervisor(root: string, slug?: string): { pid: number } | undefined {
+  const mine = (pid: number | undefined, startTime?: number) => !!pid && pid !== process.pid && isAlive(pid, startTime)
+  const lock = lockHolder(root)
+  if (lock && mine(lock.pid, lock.startTime)) return { pid: lock.pid }
   const s = readState(root).supervisor
-  return s && s.pid !== process.pid && isAlive(s.pid, s.startTime) ? { pid: s.pid } : undefined
+  if (s && mine(s.pid, s.startTime)) return { pid: s.pid }
+  // The registry knows the slug even when the state file is gone (its entry names the config).
+  const dir = statePaths(root).dir
+  const inst = listInstances().find((i) => i.running && (slug ? i.slug === slug : stateDirFor(i.configPath) === dir))
+  if (inst && mine(inst.pid, inst.startTime)) return { pid: inst.pid! }
+  const id = slug ?? readState(root).slug ?? inst?.slug
+  if (!id) return undefined
+  for (const pid of markedProcesses(id)) {
+    const parent = parentPid(pid)
+    if (parent && mine(parent) && sameProgram(parent)) return { pid: parent }
+  }
+  return undefined
+}
+
+/** PIDs of the watchdog(s) of a config (`devrig __watchdog <configPath> …`). */
+export function watchdogPids(configPath: string): number[] {
+  const ours = new Set(pidsWithArg(configPath))
+  return pidsWithArg("__watchdog").filter((p) => ours.has(p) && p !== process.pid)
+}
+
+function parentPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
+  } catch {
+    return undefined
+  }
+}
+
+function sameProgram(pid: number): boolean {
+  try {
+    const exe = (p: string) => readlinkSync(p).replace(/ \(deleted\)$/, "")
+    return exe(`/proc/${pid}/exe`) === exe("/proc/self/exe")
+  } catch {
+    return false
+  }
 }
 
 export async function recoverOrphans(root: string, slug: string, info: (msg: string) => void): Promise<number> {

@@ -13,7 +13,7 @@ import { closure } from "../graph/dag.ts"
 import { InputError } from "../errors.ts"
 import { statePaths } from "../project/identity.ts"
 import { markStopped, registerInstance } from "../project/registry.ts"
-import { readState, recordCursor, updateState, writeLastGood, writeState } from "../project/state.ts"
+import { onStateWriteError, readState, recordCursor, updateState, writeLastGood, writeState } from "../project/state.ts"
 import type { Action, ComponentStatus, DashboardInfo, StatusSnapshot } from "../status.ts"
 import type { Controller, StatusEvent } from "../server/controller.ts"
 import { resolvedGraph } from "../cli/plan.ts"
@@ -21,14 +21,15 @@ import { serveControl, type Phase } from "./control.ts"
 import { createToken, removeToken } from "../project/token.ts"
 import { processEnvFor, shownEnv } from "./env.ts"
 import { LogFiles, type Stream } from "./logs.ts"
-import { processStartTime } from "./proc.ts"
+import { markedProcesses, processStartTime, signalPid, terminate } from "./proc.ts"
+import { acquireLock, releaseLock } from "./lock.ts"
 import { preflightPorts } from "./preflight.ts"
 import { recoverOrphans } from "./recover.ts"
 import { ServiceRunner } from "./runner.ts"
 import { Infra } from "./infra.ts"
 import { watchConfig } from "./config-watch.ts"
 import { spawnWatchdog } from "./watchdog.ts"
-import { dockerPortOwner } from "./teardown.ts"
+import { dockerPortOwner, runLeftovers } from "./teardown.ts"
 
 export interface SupervisorOptions {
   only: string[]
@@ -39,6 +40,8 @@ export interface SupervisorOptions {
   onLine: (name: string, stream: Stream, text: string) => void
   /** supervisor messages (phase changes, notices) */
   onInfo: (text: string) => void
+  /** the pid of the `start -d` that took the project's lock for this (background) supervisor */
+  lockFrom?: number
 }
 
 export class Supervisor implements Controller {
@@ -65,6 +68,13 @@ export class Supervisor implements Controller {
   private store?: TelemetryStore
   private readonly reactions: Reactions
   private lastStates = new Map<string, { state: string; restarts: number }>()
+  /** set once this process holds the project's lock: before that, shutdown has nothing to undo */
+  private locked = false
+  /** an interrupt (Ctrl+C, SIGTERM, `devrig stop`) during the start: every phase winds down */
+  private readonly interrupt = new AbortController()
+  private starting?: Promise<void>
+  private watchdog?: { pid: number; exited: Promise<unknown> }
+  private writeFailure = false
 
   constructor(
     public loaded: LoadedConfig,
@@ -110,13 +120,38 @@ export class Supervisor implements Controller {
     for (const l of this.listeners) l({ type: "status", component })
   }
 
-  /** Brings everything up. Throws on pre-flight errors (nothing started then). */
-  async start(): Promise<void> {
+  /**
+   * Brings everything up. Throws ProjectLockedError when another supervisor runs this project
+   * (nothing touched then), and on pre-flight errors (nothing started then).
+   */
+  start(): Promise<void> {
+    const ident = this.loaded.identity
+    acquireLock(ident.root, ident.name, { heirOf: this.opts.lockFrom })
+    this.locked = true
+    // From here on a failed state write is reported (once) and supervising goes on.
+    onStateWriteError((file, e) => this.writeFailed(file, e))
+    this.starting = this.run()
+    return this.starting
+  }
+
+  private writeFailed(file: string, e: Error): void {
+    if (this.writeFailure) return
+    this.writeFailure = true
+    const code = (e as NodeJS.ErrnoException).code
+    this.opts.onInfo(`cannot write ${file} (${code ?? e.message}); devrig keeps running, the state file stays out of date until writing works again`)
+  }
+
+  private get interrupted(): boolean {
+    return this.interrupt.signal.aborted
+  }
+
+  private async run(): Promise<void> {
     const ident = this.loaded.identity
     await recoverOrphans(ident.root, ident.slug, this.opts.onInfo)
     const assignment = await preflightPorts(this.loaded, (port) => dockerPortOwner(this.loaded, port))
     this.ports = assignment.ports
     this.resolved = resolveWithPorts(this.loaded, assignment.ports)
+    if (this.interrupted) throw new Error("start interrupted") // during pre-flight: nothing started yet
     const graph = resolvedGraph(this.resolved)
     const known = [...graph.keys()]
     for (const n of this.opts.only)
@@ -131,7 +166,7 @@ export class Supervisor implements Controller {
     delete state.dashboard
     writeState(ident.root, state)
     writeLastGood(ident.root, this.loaded.source)
-    spawnWatchdog(ident, state.supervisor)
+    this.watchdog = spawnWatchdog(ident, state.supervisor)
     this.stopControl = serveControl(ident.root, {
       status: () => this.status(),
       settled: () => this.settled,
@@ -142,24 +177,36 @@ export class Supervisor implements Controller {
     }).stop
 
     for (const s of Object.values(this.resolved.services)) if (this.selected.has(s.name)) this.runners.set(s.name, this.makeRunner(s))
-    this.infra = new Infra(this.resolved, this.selected, { line: this.line, info: this.opts.onInfo, changed: this.emit, detached: this.opts.detached, noTraefik: !!this.opts.noTraefik, verbose: !!this.opts.verbose })
+    this.infra = new Infra(this.resolved, this.selected, {
+      line: this.line,
+      info: this.opts.onInfo,
+      changed: this.emit,
+      detached: this.opts.detached,
+      noTraefik: !!this.opts.noTraefik,
+      verbose: !!this.opts.verbose,
+      signal: this.interrupt.signal,
+    })
     this.register()
 
     try {
       await this.infra.up()
+      if (this.interrupted) throw new Error("start interrupted")
       await this.startTelemetry()
+      if (this.interrupted) throw new Error("start interrupted")
       await this.startServices([...this.runners.keys()])
+      if (this.interrupted) throw new Error("start interrupted")
     } catch (e) {
-      this.phase = "failed"
+      if (!this.interrupted) this.phase = "failed"
       const err = e as Error & { component?: string }
       this.failure = { component: err.component ?? "devrig", reason: err.message, lines: [] }
       this.settle()
       throw e
     }
     this.configWatch = watchConfig(this, this.opts.onInfo)
+    // A start whose components failed is not a success, in the foreground as with -d.
     const failed = [...this.runners.values()].find((r) => r.status.state === "failed")
     if (failed) this.failure = { component: failed.svc.name, reason: failed.status.error ?? "failed", lines: failed.lastLines(20) }
-    this.phase = failed && this.opts.detached ? "failed" : "up"
+    this.phase = failed ? "failed" : "up"
     this.settle()
   }
 
@@ -258,6 +305,7 @@ export class Supervisor implements Controller {
         if (!["pending", "stopped", "exited", "failed"].includes(runner.status.state)) return true
         for (const dep of runner.svc.dependsOn) {
           const ok = this.runners.has(dep) ? await this.dependencyReady(dep, startOne) : this.infra.isReady(dep)
+          if (this.interrupted) return false
           if (!ok) {
             runner.status.error = `dependency ${dep} failed`
             runner.status.state = "failed"
@@ -266,6 +314,7 @@ export class Supervisor implements Controller {
             return false
           }
         }
+        if (this.interrupted) return false
         runner.start()
         return true
       })()
@@ -283,9 +332,21 @@ export class Supervisor implements Controller {
     return r.svc.readyCheck ? r.waitSettled() : true
   }
 
+  /**
+   * `devrig start <names>` on the running project: any service or container of the config, with
+   * what it depends on — also those this run was not started with (`devrig start api`, then
+   * `devrig start web`).
+   */
   private async startNamed(names: string[]): Promise<void> {
-    for (const n of names) this.requireRunner(n)
-    await this.startServices(names.filter((n) => !this.runners.get(n)!.isUp()))
+    const graph = resolvedGraph(this.resolved)
+    for (const n of names) if (!graph.has(n)) throw new InputError(`unknown service \`${n}\``, { hint: `Known: ${[...graph.keys()].join(", ") || "(none)"}` })
+    const wanted = closure(graph, names)
+    const containers = [...wanted].filter((n) => this.resolved.docker[n] && !this.infra.has(n))
+    for (const n of wanted) this.selected.add(n)
+    if (containers.length) await this.infra.reconfigure(this.resolved, { added: containers, removed: [], changed: [] }, this.resolved)
+    for (const n of wanted) if (this.resolved.services[n] && !this.runners.has(n)) this.runners.set(n, this.makeRunner(this.resolved.services[n]!))
+    this.register()
+    await this.startServices([...wanted].filter((n) => this.runners.has(n) && !this.runners.get(n)!.isUp()))
   }
 
   private async stopNamed(names: string[]): Promise<void> {
@@ -305,39 +366,79 @@ export class Supervisor implements Controller {
     return Promise.resolve()
   }
 
-  /** Stops everything, dependents first. Idempotent. */
+  /**
+   * Stops everything, dependents first. Idempotent, and safe at any point of the start: the
+   * interrupt makes every phase still starting wind down (containers and Compose undo what they
+   * began), no further service is spawned, and only then is everything torn down.
+   */
   shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
+      if (!this.locked) return // another supervisor's project, or nothing started
       this.phase = "stopping"
+      this.interrupt.abort()
       this.configWatch?.close()
-      const graph = resolvedGraph(this.resolved ?? { services: {}, docker: {}, identity: this.loaded.identity, env: {} })
-      const order = [...this.runners.keys()]
-      const stopLayered = async (names: string[]) => {
-        const remaining = new Set(names)
-        while (remaining.size) {
-          // a runner may stop once nothing still running depends on it
-          const layer = [...remaining].filter((n) => ![...remaining].some((m) => m !== n && (graph.get(m) ?? []).includes(n)))
-          const batch = layer.length ? layer : [...remaining]
-          await Promise.all(batch.map((n) => this.runners.get(n)!.stop()))
-          for (const n of batch) remaining.delete(n)
-        }
-      }
-      await stopLayered(order)
+      await this.stopRunners()
+      await this.starting?.catch(() => {})
+      await this.stopRunners()
       await this.telemetryStop?.().catch(() => {})
       removeToken(this.root)
       await this.infra?.down().catch((e) => this.opts.onInfo(`stopping containers: ${(e as Error).message}`))
+      await this.sweep()
       this.stopControl?.()
       updateState(this.root, (s) => {
         delete s.supervisor
         delete s.dashboard
         s.groups = {}
       })
-      markStopped(this.loaded.identity.slug)
+      try {
+        markStopped(this.loaded.identity.slug)
+      } catch {}
+      await this.endWatchdog()
+      releaseLock(this.root)
     })()
     return this.shuttingDown
   }
 
+  private async stopRunners(): Promise<void> {
+    const graph = resolvedGraph(this.resolved ?? { services: {}, docker: {}, identity: this.loaded.identity, env: {} })
+    const remaining = new Set(this.runners.keys())
+    while (remaining.size) {
+      // a runner may stop once nothing still running depends on it
+      const layer = [...remaining].filter((n) => ![...remaining].some((m) => m !== n && (graph.get(m) ?? []).includes(n)))
+      const batch = layer.length ? layer : [...remaining]
+      await Promise.all(batch.map((n) => this.runners.get(n)!.stop()))
+      for (const n of batch) remaining.delete(n)
+    }
+  }
+
+  /** Whatever still carries this project's run marker (a service no longer configured, a setsid grandchild). */
+  private async sweep(): Promise<void> {
+    const slug = this.loaded.identity.slug
+    if (markedProcesses(slug).length) await terminate({ slug, service: "", graceMs: 2000 }).catch(() => {})
+  }
+
+  /** The watchdog is only needed while the supervisor runs: end it, so `stop` leaves nothing behind. */
+  private async endWatchdog(): Promise<void> {
+    const w = this.watchdog
+    if (!w) return
+    signalPid(w.pid, "SIGTERM")
+    await Promise.race([w.exited, new Promise((r) => setTimeout(r, 3000).unref())])
+  }
+
+  /** What of this run is still alive after shutdown (empty when "Stopped" is true). */
+  leftovers(): Promise<string[]> {
+    return runLeftovers(this.loaded.identity, this.resolved)
+  }
+
   private register(): void {
+    try {
+      this.registerInstance()
+    } catch (e) {
+      this.writeFailed("the instance registry", e as Error)
+    }
+  }
+
+  private registerInstance(): void {
     const ident = this.loaded.identity
     const ports = [
       ...Object.values(this.resolved?.services ?? {}).flatMap((s) => (s.port ? [s.port] : [])),
@@ -388,6 +489,8 @@ export class Supervisor implements Controller {
   }
 
   async action(name: string, action: Action): Promise<void> {
+    // A service or container of the config this run was not started with.
+    if (action === "start" && !this.runners.has(name) && !this.infra.has(name)) return this.startNamed([name])
     if (!this.runners.has(name) && this.infra.has(name)) {
       if (action === "restart") return this.reactions.dependencyRestarted(name, () => this.infra.action(name, action))
       return this.infra.action(name, action)

@@ -7,7 +7,10 @@ import type { LoadedConfig } from "../config/load.ts"
 import { DockerUnavailableError } from "../docker/client.ts"
 import { assignPorts } from "../config/ports.ts"
 import { resolveWithPorts } from "../config/load.ts"
+import type { ResolvedConfig } from "../config/resolved.ts"
+import { names, type Identity } from "../project/identity.ts"
 import { readState } from "../project/state.ts"
+import { markedProcesses, pidsWithArg } from "./proc.ts"
 
 const needsDocker = (loaded: LoadedConfig) => Object.keys(loaded.config.docker ?? {}).length > 0 || !!loaded.config.compose
 
@@ -66,4 +69,25 @@ export async function dockerPortOwner(loaded: LoadedConfig, port: number): Promi
     const o = await portOwner(port)
     return o ? o.container + (o.project && o.configPath ? `, devrig project ${o.project}` : "") : undefined
   })
+}
+
+/**
+ * What of a run is still alive: processes with its run marker, a Compose process of its project,
+ * running containers (own or Compose's). Empty once a shutdown really stopped everything.
+ */
+export async function runLeftovers(ident: Identity, resolved: ResolvedConfig | undefined): Promise<string[]> {
+  const out = markedProcesses(ident.slug).map((pid) => `process ${pid}`)
+  const composeProject = names.composeProject(ident.slug)
+  if (resolved?.compose) for (const pid of pidsWithArg(composeProject)) out.push(`compose process ${pid}`)
+  if (resolved && (Object.keys(resolved.docker).length || resolved.compose)) {
+    try {
+      const { listContainers } = await import("../docker/containers.ts")
+      const own = await listContainers({ label: [`devrig.project=${ident.slug}`] }, false)
+      const compose = resolved.compose ? await listContainers({ label: [`com.docker.compose.project=${composeProject}`] }, false) : []
+      for (const c of [...own, ...compose]) out.push(`container ${c.name}`)
+    } catch {
+      // Docker unreachable: nothing of ours can be running there either.
+    }
+  }
+  return [...new Set(out)]
 }

@@ -14,8 +14,8 @@ import { selfCommand } from "../cli/start-detached.ts"
 
 const POLL_MS = 500
 
-/** Starts the watchdog for the current process (the supervisor). */
-export function spawnWatchdog(ident: Identity, supervisor: { pid: number; startTime: number }): void {
+/** Starts the watchdog for the current process (the supervisor), which ends it on a clean shutdown. */
+export function spawnWatchdog(ident: Identity, supervisor: { pid: number; startTime: number }): { pid: number; exited: Promise<unknown> } | undefined {
   try {
     const proc = Bun.spawn([...selfCommand(), "__watchdog", ident.configPath, ident.name, String(supervisor.pid), String(supervisor.startTime)], {
       stdin: "ignore",
@@ -24,6 +24,7 @@ export function spawnWatchdog(ident: Identity, supervisor: { pid: number; startT
       detached: true,
     })
     proc.unref()
+    return { pid: proc.pid, exited: proc.exited }
   } catch {
     // Without a watchdog the next start/stop/delete still cleans up; never fail a start for it.
   }

@@ -46,7 +46,7 @@ test('restart = "never": a failing service is failed at once, a finished one is 
     "never",
     `
 [services.dies]
-command = "date +%s.%N >> dies.starts; exit 3"
+command = "while [ ! -f go ]; do sleep 0.05; done; date +%s.%N >> dies.starts; exit 3"
 restart = "never"
 
 [services.done]
@@ -57,8 +57,10 @@ restart = "never"
 command = "date +%s.%N >> okdone.starts; exit 0"
 ` + steady,
   )
+  // \`dies\` fails once the start is over: a failure during the start would fail the start (exit 2)
   await startDetached(p)
   const sup = p.supervisorPid()
+  p.write("go", "")
   const dies = await p.waitState("dies", "failed")
   expect(dies.exitCode).toBe(3)
   expect(dies.restarts).toBe(0)
@@ -111,33 +113,28 @@ test("exit 127 (missing binary), start -d: exit 2 with the shell's message; noth
   await assertCleanedUp(p, [port])
 })
 
-test("exit 127 in the foreground: failed without retry, with the shell's message; the others keep running", async () => {
+test("exit 127 in the foreground: failed without retry, with the shell's message; the start fails (exit 2) as with -d", async () => {
   const port = await freePort()
   const p = project("missingfg", broken(port))
   const run = spawnDevrig(p, ["start"])
-  await run.waitOutput(/Press Ctrl\+C/)
-  const b = await p.waitState("broken", "failed")
-  expect(b.exitCode).toBe(127)
-  expect(b.restarts).toBe(0)
-  expect(b.error).toContain("no-such-binary-devrig-test: not found")
+  expect(await run.exited).toBe(2)
   expect(run.output()).toMatch(/broken.*failed — .*not found/)
-  expect((await p.component("web")).state).toBe("running")
-  expect(await httpStatus(port)).toBe(200)
-  run.proc.kill("SIGINT")
-  expect(await run.exited).toBe(0)
+  expect(run.output()).toContain("missingfg could not start: broken:")
+  expect(run.output()).not.toContain("Press Ctrl+C")
+  expect(p.read(".devrig/logs/broken.log")).toContain("exited with code 127")
+  expect(p.read(".devrig/logs/broken.log")).not.toContain("restarting")
   await assertCleanedUp(p, [port], run.proc.pid)
 })
 
-test("exit 126 (not executable): failed without retry", async () => {
-  const p = project("noexec", `[services.script]\ncommand = "./run.sh"\n` + steady, { files: { "run.sh": "#!/bin/sh\necho hi\n" } })
+test("exit 126 (not executable): failed without retry, and the start fails", async () => {
+  // \`slow\` is ready a second later, so the start is still on when \`script\` fails
+  const slow = `[services.slow]\ncommand = "sleep 1; echo ready; exec sleep 600"\nready_check = { type = "log", match = "ready", timeout = "20s" }\n`
+  const p = project("noexec", `[services.script]\ncommand = "./run.sh"\n` + slow, { files: { "run.sh": "#!/bin/sh\necho hi\n" } })
   const run = spawnDevrig(p, ["start"])
-  await run.waitOutput(/Press Ctrl\+C/)
-  const s = await p.waitState("script", "failed")
-  expect(s.exitCode).toBe(126)
-  expect(s.restarts).toBe(0)
-  expect(s.error).toContain("Permission denied")
-  run.proc.kill("SIGINT")
-  expect(await run.exited).toBe(0)
+  expect(await run.exited).toBe(2)
+  expect(run.output()).toMatch(/script.*failed — .*Permission denied/)
+  expect(p.read(".devrig/logs/script.log")).toContain("exited with code 126")
+  expect(p.read(".devrig/logs/script.log")).not.toContain("restarting")
   await assertCleanedUp(p, [], run.proc.pid)
 })
 
@@ -155,15 +152,12 @@ test("a `path` that does not exist: the service fails naming the directory; star
 test("a service whose ready_check times out is failed, not restarted as a crash", async () => {
   const p = project("readyfail", `[services.slowpoke]\ncommand = "exec sleep 600"\nready_check = { type = "log", match = "never", timeout = "500ms" }\n` + steady)
   const run = spawnDevrig(p, ["start"])
-  await run.waitOutput(/Press Ctrl\+C/)
-  const s = await p.waitState("slowpoke", "failed")
-  expect(s.error).toContain("ready check (log) did not pass within 0.5s")
-  expect(s.restarts).toBe(0)
+  // a failed start in the foreground: reported, torn down, exit 2 (as with -d)
+  expect(await run.exited).toBe(2)
+  expect(run.output()).toMatch(/slowpoke\s+● failed — ready check \(log\) did not pass within 0\.5s/)
   const log = p.read(".devrig/logs/slowpoke.log")
   expect(log).toContain("ready check failed")
   expect(log).not.toContain("restarting")
   expect(log).not.toContain("killed by")
-  run.proc.kill("SIGINT")
-  expect(await run.exited).toBe(0)
   await assertCleanedUp(p, [], run.proc.pid)
 })

@@ -100,7 +100,7 @@ test("start -d while the project runs: exit 1 naming the supervisor; the running
   const pid = (await p.component("idle")).pid
   const r = await p.run(["start", "-d"])
   expect(r.exitCode).toBe(1)
-  expect(r.stderr).toContain(`twice is already running (supervisor pid ${sup})`)
+  expect(r.stderr).toContain(`twice is already running (supervisor pid ${sup}, since `)
   expect((await p.component("idle")).pid).toBe(pid!)
   await stop(p)
   await assertCleanedUp(p, [], sup)

@@ -35,6 +35,29 @@ describe("foreground", () => {
     expect(lines.filter((l) => l.startsWith("stderr:"))).toEqual(["stderr:web_1 | a", "stderr:web_1 | b"])
   })
 
+  test("a compose that ignores the interrupt is killed, and down runs all the same", async () => {
+    const { runner, calls } = scripted({ up: `trap '' TERM; echo "web_1 | listening"; while :; do sleep 0.05; done`, down: "echo 'Removing web_1'" })
+    const ac = new AbortController()
+    const lines: string[] = []
+    const t0 = performance.now()
+    const result = await composeUp({
+      target,
+      detach: false,
+      noTraefik: false,
+      runner,
+      signal: ac.signal,
+      escalateMs: 300,
+      onOutput: (l) => {
+        lines.push(l)
+        if (l.includes("listening")) ac.abort()
+      },
+    })
+    expect(result).toEqual({ status: "interrupted" })
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(300) // it was given the grace period
+    expect(calls.map((c) => c.slice(6).join(" "))).toEqual(["up", "down"])
+    expect(lines).toEqual(["web_1 | listening", "Removing web_1"])
+  })
+
   test("interruption signals compose, waits for it, then runs down (no -v)", async () => {
     const { runner, calls } = scripted({ up: LONG_RUNNING, down: "echo 'Removing web_1'" })
     const ac = new AbortController()
