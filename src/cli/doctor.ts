@@ -10,6 +10,9 @@ interface Check {
   found: boolean
   detail: string
   fix?: string
+  /** docker engine only: the endpoint devrig uses and why (DOCKER_HOST, a context, a well-known socket) */
+  endpoint?: string
+  source?: string
 }
 
 export default defineCommand({
@@ -55,12 +58,17 @@ export default defineCommand({
 })
 
 async function dockerCheck(needed: boolean): Promise<Check> {
-  const { request } = await import("../docker/client.ts")
+  const { endpoint, request } = await import("../docker/client.ts")
+  const name = "docker engine"
+  let ep: { address: string; source: string } | undefined
   try {
+    ep = endpoint()
     const v = await request<{ Version: string; ApiVersion: string }>({ method: "GET", path: "/version", doing: "asking Docker for its version" })
-    return { name: "docker engine", needed, found: true, detail: `${v.Version} (API ${v.ApiVersion})` }
+    return { name, needed, found: true, detail: `${v.Version} (API ${v.ApiVersion}) at ${ep.address} ${c.dim(`(${ep.source})`)}`, endpoint: ep.address, source: ep.source }
   } catch (e) {
-    return { name: "docker engine", needed, found: false, detail: (e as Error).message, fix: "Start Docker Desktop or the docker service (sudo systemctl start docker)" }
+    const err = e as Error & { hint?: string }
+    const detail = ep ? `${err.message} ${c.dim(`(endpoint from ${ep.source})`)}` : err.message
+    return { name, needed, found: false, detail, fix: err.hint ?? "Start Docker Desktop or the docker service (sudo systemctl start docker)", endpoint: ep?.address, source: ep?.source }
   }
 }
 
