@@ -3,10 +3,11 @@
  * Commands are loaded lazily so `devrig --version` and `--help` pay for nothing else.
  */
 import pkg from "../package.json" with { type: "json" }
+import { versionLine } from "./platform/info.ts"
 
 const argv = process.argv.slice(2)
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-  process.stdout.write(`devrig ${pkg.version}\n`)
+  process.stdout.write(`${versionLine(pkg.version)}\n`)
   process.exit(0)
 }
 
