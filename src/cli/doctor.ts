@@ -1,6 +1,8 @@
 import { defineCommand } from "citty"
 import { loadConfig } from "../config/load.ts"
 import { InputError } from "../errors.ts"
+import { archName, osName } from "../platform/info.ts"
+import { backend, userShell } from "../platform/process.ts"
 import { globalOptions } from "./context.ts"
 import { c, println, table } from "./output.ts"
 
@@ -31,7 +33,7 @@ export default defineCommand({
     const needCluster = !!cfg?.cluster
     const needHelm = Object.values(cfg?.cluster?.addons ?? {}).some((a) => a.type === "helm")
     const checks: Check[] = [
-      { name: "sh", needed: !!Object.keys(cfg?.services ?? {}).length, found: !!Bun.which("sh"), detail: Bun.which("sh") ?? "not found", fix: "install a POSIX shell" },
+      { name: "sh", needed: !!Object.keys(cfg?.services ?? {}).length, found: !!Bun.which("sh"), detail: `${Bun.which("sh") ?? "not found"} ${c.dim(`(services run with sh -c; your shell: ${userShell()}; processes tracked via ${backend().name === "linux" ? "/proc" : "ps and lsof"})`)}`, fix: "install a POSIX shell" },
       await dockerCheck(needDocker),
       await composeCheck(needCompose),
     ]
@@ -46,7 +48,8 @@ export default defineCommand({
       })
     const missing = checks.filter((x) => x.needed && !x.found)
     if (args.json) {
-      println(JSON.stringify({ ok: missing.length === 0, checks }, null, 2))
+      const platform = { os: osName(), arch: archName(), processBackend: backend().name }
+      println(JSON.stringify({ ok: missing.length === 0, platform, checks }, null, 2))
       return missing.length ? 2 : 0
     }
     const rows = checks.map((x) => [x.found ? c.green("✓") : x.needed ? c.red("✗") : c.dim("–"), x.name, x.detail + (x.needed ? "" : c.dim(" (not needed by this config)"))])

@@ -8,7 +8,7 @@ import { InputError } from "../errors.ts"
 import { didYouMean } from "../config/problems.ts"
 import { componentNames } from "../config/validate.ts"
 import { liveSupervisor } from "../services/recover.ts"
-import { isAlive } from "../services/proc.ts"
+import { isAlive } from "../platform/process.ts"
 import { globalOptions } from "./context.ts"
 
 export function project(): { loaded: LoadedConfig; supervisor?: { pid: number } } {

@@ -22,3 +22,11 @@ export function buildCommit(): string {
 export function versionLine(version: string): string {
   return `devrig ${version} (commit ${buildCommit()}, ${osName()}-${archName()})`
 }
+
+export function isDarwin(): boolean {
+  return process.platform === "darwin"
+}
+
+export function isLinux(): boolean {
+  return process.platform === "linux"
+}

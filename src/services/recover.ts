@@ -4,7 +4,8 @@
  * killed) and every process still carrying this project's DEVRIG_RUN marker.
  */
 import { readState, updateState } from "../project/state.ts"
-import { isAlive, markedProcesses, signalGroup, terminate } from "./proc.ts"
+import { isAlive } from "../platform/process.ts"
+import { markedProcesses, signalGroup, terminate } from "./proc.ts"
 
 /** True when a live supervisor of this project is recorded in state. */
 export function liveSupervisor(root: string): { pid: number } | undefined {

@@ -12,7 +12,8 @@ import type { ResolvedService } from "../config/resolved.ts"
 import { isPortFree, isPortOpen } from "../project/ports.ts"
 import type { ComponentState, ComponentStatus } from "../status.ts"
 import { forEachLine, type Stream } from "./logs.ts"
-import { groupMembers, processStartTime, signalGroup, terminate } from "./proc.ts"
+import { groupMembers, processStartTime } from "../platform/process.ts"
+import { signalGroup, terminate } from "./proc.ts"
 import { attemptServiceCheck, checkTimeout, pollUntil } from "./ready.ts"
 
 export interface RunnerHooks {
