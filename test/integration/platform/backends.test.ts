@@ -30,8 +30,9 @@ function freePort(): Promise<number> {
 beforeAll(async () => {
   if (!onLinux) return
   port = await freePort()
-  // A service-like group: a setsid'd grandchild, a zombie child (the exec'd sleep never reaps it), a plain child.
-  const group = Bun.spawn(["sh", "-c", `setsid -f sleep 300; sleep 300 & sleep 0.5 & exec python3 -c 'import time; time.sleep(300)' ${tag}-arg`], {
+  // A service-like group: a setsid'd grandchild, a plain child, and a zombie (python forks a child
+  // that exits at once and never reaps it).
+  const group = Bun.spawn(["sh", "-c", `setsid -f sleep 300; sleep 300 & exec python3 -c 'import os, time; os.fork() or os._exit(0); time.sleep(300)' ${tag}-arg`], {
     env: { ...process.env, DEVRIG_RUN: `${tag}/svc` },
     detached: true,
     stdio: ["ignore", "ignore", "ignore"],
