@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs"
 import { getEnv } from "../env.ts"
-import type { Backend } from "./backend.ts"
+import type { Backend, ProcessEntry } from "./backend.ts"
 import { isLinux } from "./info.ts"
 import { linux } from "./linux.ts"
 import { portable } from "./portable.ts"
@@ -58,12 +58,16 @@ export function groupMembers(pgid: number): number[] {
     .map((p) => p.pid)
 }
 
+/** Every process, one read (zombies flagged), for callers that ask several questions at once. */
+export function processTable(): ProcessEntry[] {
+  return backend().table()
+}
+
 /**
  * The live members of a process group plus all their descendants (by parent pid), wherever they
- * moved: a child that called setsid() leaves the group but keeps its parent. One process table read.
+ * moved: a child that called setsid() leaves the group but keeps its parent.
  */
-export function groupTree(pgid: number): number[] {
-  const table = backend().table()
+export function groupTree(pgid: number, table: ProcessEntry[] = processTable()): number[] {
   const children = new Map<number, number[]>()
   for (const p of table) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid])
   const live = new Set(table.filter((p) => !p.zombie).map((p) => p.pid))

@@ -5,7 +5,7 @@
  * double fork), so a scan finds everything a service left behind — also after devrig itself was
  * SIGKILLed. What the OS is asked goes through src/platform/.
  */
-import { groupTree, processesWithEnv } from "../platform/process.ts"
+import { groupTree, processesWithEnv, processTable } from "../platform/process.ts"
 
 export const RUN_MARKER = "DEVRIG_RUN"
 
@@ -38,11 +38,16 @@ export function markedProcesses(slug: string, service?: string): number[] {
  * Resolves when nothing is left (or after the kill, at most ~1 s later).
  */
 export async function terminate(opts: { pgid?: number; slug: string; service: string; graceMs: number }): Promise<void> {
+  // Everything ever seen stays a target while it lives: once the group leader is gone, its
+  // setsid'd children are re-parented and no longer found through the tree.
+  const seen = new Set<number>()
   const remaining = () => {
-    const set = new Set(markedProcesses(opts.slug, opts.service))
+    const table = processTable()
+    for (const p of markedProcesses(opts.slug, opts.service)) seen.add(p)
     // The group and its descendants by parent pid: found even where the environment is unreadable.
-    if (opts.pgid) for (const p of groupTree(opts.pgid)) set.add(p)
-    return [...set]
+    if (opts.pgid) for (const p of groupTree(opts.pgid, table)) seen.add(p)
+    const live = new Set(table.filter((p) => !p.zombie).map((p) => p.pid))
+    return [...seen].filter((p) => live.has(p))
   }
   const send = (sig: NodeJS.Signals) => {
     if (opts.pgid) signalGroup(opts.pgid, sig)

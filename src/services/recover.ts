@@ -5,7 +5,7 @@
  */
 import { readState, updateState } from "../project/state.ts"
 import { isAlive } from "../platform/process.ts"
-import { markedProcesses, signalGroup, terminate } from "./proc.ts"
+import { markedProcesses, terminate } from "./proc.ts"
 
 /** True when a live supervisor of this project is recorded in state. */
 export function liveSupervisor(root: string): { pid: number } | undefined {
@@ -22,7 +22,8 @@ export async function recoverOrphans(root: string, slug: string, info: (msg: str
     return 0
   }
   info(`cleaning up ${groups.length + marked.length} process${groups.length + marked.length === 1 ? "" : "es"} left by a previous run`)
-  for (const [, g] of groups) signalGroup(g.pid, "SIGTERM")
+  // terminate() signals each group itself, after noting the group's whole tree: a group signalled
+  // first loses its leader, and setsid'd children re-parented away could no longer be found.
   const services = new Set<string>(groups.map(([n]) => n))
   await Promise.all([...services].map((service) => terminate({ pgid: state.groups[service]?.pid, slug, service, graceMs: 3000 })))
   // Anything else still marked for this project (a service no longer in the config, a setsid grandchild).
