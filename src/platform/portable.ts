@@ -22,9 +22,17 @@ function _run(argv: string[]): string {
   }
 }
 
+/**
+ * `-o` per keyword, each with an empty header: BSD ps (macOS) lets only the *last* keyword of one
+ * `-o` list carry `=header`, which then swallows the rest of the argument.
+ */
+function _fields(...names: string[]): string[] {
+  return names.flatMap((n) => ["-o", `${n}=`])
+}
+
 /** `ps` with the environment appended to each command line. */
-function _psWithEnv(fields: string): string {
-  return isDarwin() ? _run(["ps", "-A", "-ww", "-E", "-o", fields]) : _run(["ps", "-A", "-ww", "-o", fields, "e"])
+function _psWithEnv(fields: string[]): string {
+  return isDarwin() ? _run(["ps", "-A", "-ww", "-E", ..._fields(...fields)]) : _run(["ps", "-A", "-ww", ..._fields(...fields), "e"])
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -66,7 +74,7 @@ export const portable: Backend = {
 
   table() {
     const out: ProcessEntry[] = []
-    for (const line of _run(["ps", "-A", "-o", "pid=,ppid=,pgid=,stat="]).split("\n")) {
+    for (const line of _run(["ps", "-A", ..._fields("pid", "ppid", "pgid", "stat")]).split("\n")) {
       const c = _columns(line, 3)
       if (c) out.push({ pid: c.nums[0]!, ppid: c.nums[1]!, pgid: c.nums[2]!, zombie: c.rest.startsWith("Z") })
     }
@@ -74,7 +82,7 @@ export const portable: Backend = {
   },
 
   stat(pid) {
-    const line = _run(["ps", "-o", "stat=,lstart=", "-p", String(pid)]).trim()
+    const line = _run(["ps", ..._fields("stat", "lstart"), "-p", String(pid)]).trim()
     if (!line) return undefined
     const [state = "", ...rest] = line.split(/\s+/)
     const startTime = parseLstart(rest.join(" "))
@@ -83,7 +91,7 @@ export const portable: Backend = {
 
   withEnv(assignment, prefix) {
     const out: number[] = []
-    for (const line of _psWithEnv("pid=,stat=,command=").split("\n")) {
+    for (const line of _psWithEnv(["pid", "stat", "command"]).split("\n")) {
       const c = _columns(line, 1)
       if (!c || c.nums[0] === process.pid) continue
       const [state = "", ...rest] = c.rest.split(" ")
@@ -94,7 +102,7 @@ export const portable: Backend = {
 
   withArg(arg) {
     const out: number[] = []
-    for (const line of _run(["ps", "-A", "-ww", "-o", "pid=,command="]).split("\n")) {
+    for (const line of _run(["ps", "-A", "-ww", ..._fields("pid", "command")]).split("\n")) {
       const c = _columns(line, 1)
       if (c && c.nums[0] !== process.pid && c.rest.split(/\s+/).includes(arg)) out.push(c.nums[0]!)
     }
@@ -102,7 +110,7 @@ export const portable: Backend = {
   },
 
   commandLine(pid) {
-    return _run(["ps", "-ww", "-o", "command=", "-p", String(pid)]).trim() || "?"
+    return _run(["ps", "-ww", ..._fields("command"), "-p", String(pid)]).trim() || "?"
   },
 
   /** `lsof -t` prints bare pids; -sTCP:LISTEN keeps clients of the port out. */

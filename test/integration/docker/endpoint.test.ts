@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { BIN, tempProject } from "../../helpers/cli.ts"
 import { IMAGES, ensureTestImages } from "../../helpers/docker.ts"
 import { project, type Project } from "../../helpers/proc-fixtures.ts"
+import { listContainers } from "../../../src/docker/containers.ts"
 import { cleanupProjects, labelled } from "../faults/helpers.ts"
 
 const isRoot = process.getuid?.() === 0
@@ -111,4 +112,28 @@ test.skipIf(!isRoot)("DOCKER_HOST=tcp://127.0.0.1:PORT reaches the engine throug
   } finally {
     server.close()
   }
+}, 120_000)
+
+test.skipIf(!isRoot)("docker-compose children are pointed at the same endpoint (a context), not at the hidden default socket", async () => {
+  const compose = `services:\n  box:\n    image: ${IMAGES.busybox}\n    command: ["sleep", "600"]\n    init: true\n`
+  const p = project("ctxcompose", `[compose]\nfile = "docker-compose.yml"\n`, { files: { "docker-compose.yml": compose } })
+  made.push(p)
+  const dir = tempProject().dir
+  const socketPath = join(dir, "compose.sock")
+  const config = join(dir, "docker-config")
+  const meta = join(config, "contexts", "meta", createHash("sha256").update("cmp").digest("hex"))
+  mkdirSync(meta, { recursive: true })
+  writeFileSync(join(config, "config.json"), JSON.stringify({ currentContext: "cmp" }))
+  writeFileSync(join(meta, "meta.json"), JSON.stringify({ Name: "cmp", Endpoints: { docker: { Host: `unix://${socketPath}` } } }))
+  const env = { DOCKER_CONFIG: config }
+  const byProject = async () => (await listContainers({ label: [`com.docker.compose.project=devrig-${p.slug}`] })).filter((c) => c.state === "running")
+  try {
+    const up = await hidden(p, socketPath, ["start", "-d"], env)
+    expect(up.exitCode, up.stdout + up.stderr + p.read(".devrig/supervisor.log")).toBe(0)
+    expect((await byProject()).length).toBe(1)
+  } finally {
+    const del = await hidden(p, socketPath, ["delete"], env)
+    expect(del.exitCode, del.stdout + del.stderr).toBe(0)
+  }
+  expect(await listContainers({ label: [`com.docker.compose.project=devrig-${p.slug}`] })).toEqual([])
 }, 120_000)
