@@ -70,7 +70,7 @@ async function dockerCheck(needed: boolean): Promise<Check> {
     return { name, needed, found: true, detail: `${v.Version} (API ${v.ApiVersion}) at ${ep.address} ${c.dim(`(${ep.source})`)}`, endpoint: ep.address, source: ep.source }
   } catch (e) {
     const err = e as Error & { hint?: string }
-    const detail = ep ? `${err.message} ${c.dim(`(endpoint from ${ep.source})`)}` : err.message
+    const detail = ep ? `${err.message} ${c.dim(`[${ep.source}]`)}` : err.message
     return { name, needed, found: false, detail, fix: err.hint ?? "Start Docker Desktop or the docker service (sudo systemctl start docker)", endpoint: ep?.address, source: ep?.source }
   }
 }

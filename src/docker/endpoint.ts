@@ -121,7 +121,7 @@ function _resolve(): ResolvedEndpoint {
   const found = tried.find((s) => _isSocket(s.path))
   if (found) return { host: `unix://${found.path}`, source: found.what }
   // Nothing there: name the default socket, so "Docker is not running" says where devrig looked first.
-  return { host: `unix://${DEFAULT_SOCKET}`, source: `no socket found (tried ${tried.map((s) => s.path).join(", ")})` }
+  return { host: `unix://${DEFAULT_SOCKET}`, source: `no socket at any well-known path: ${tried.map((s) => s.path).join(", ")}` }
 }
 
 /**

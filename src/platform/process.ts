@@ -50,17 +50,20 @@ function _exists(pid: number): boolean {
   }
 }
 
-/** Members of a process group that are still running (zombies don't count). */
-export function groupMembers(pgid: number): number[] {
-  return backend()
-    .table()
-    .filter((p) => p.pgid === pgid && !p.zombie)
-    .map((p) => p.pid)
-}
-
 /** Every process, one read (zombies flagged), for callers that ask several questions at once. */
 export function processTable(): ProcessEntry[] {
   return backend().table()
+}
+
+/** True when any process is still in the group (one syscall, no process table: cheap on every backend). */
+export function groupExists(pgid: number): boolean {
+  if (!pgid || pgid <= 1) return false
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"
+  }
 }
 
 /**

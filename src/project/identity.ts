@@ -88,8 +88,10 @@ export function statePaths(root: string) {
     state: join(dir, "state.json"),
     kubeconfig: join(dir, "kubeconfig"),
     logs: join(dir, "logs"),
-    /** `.devrig/control.sock`, or a short path under /tmp/devrig-<uid>/ when that is too long for a socket */
-    socket: socketPath(join(dir, "control.sock")),
+    /** `.devrig/control.sock`, or a short path under /tmp/devrig-<uid>/ when that is too long for a socket (made on first use) */
+    get socket() {
+      return socketPath(join(dir, "control.sock"))
+    },
     /** names the socket when it lives outside `.devrig/` */
     socketPointer: join(dir, "control.sock.path"),
     supervisorLog: join(dir, "supervisor.log"),
