@@ -95,8 +95,9 @@ export function pidsWithArg(arg: string): number[] {
   return backend().withArg(arg)
 }
 
+/** The command line on one line (ps prints a newline inside an argument as a space; /proc keeps it). */
 export function commandLine(pid: number): string {
-  return backend().commandLine(pid)
+  return backend().commandLine(pid).replace(/\s+/g, " ").trim()
 }
 
 /** The process listening on TCP `port`, for "port already in use (by …)" messages. */
