@@ -30,6 +30,16 @@ export default { Client }`,
   },
 }
 
+/** The commit `devrig --version` names: DEVRIG_COMMIT, else git's HEAD (+"-dirty" with local changes). */
+function commit(): string {
+  if (process.env.DEVRIG_COMMIT) return process.env.DEVRIG_COMMIT
+  const git = (args: string[]) => Bun.spawnSync(["git", ...args], { cwd: root, stdout: "pipe", stderr: "ignore" })
+  const head = git(["rev-parse", "--short=12", "HEAD"])
+  if (head.exitCode !== 0) return "unknown"
+  const dirty = git(["status", "--porcelain", "--untracked-files=no"]).stdout.toString().trim() !== ""
+  return head.stdout.toString().trim() + (dirty ? "-dirty" : "")
+}
+
 if (existsSync(join(root, "scripts", "gen-proto.ts"))) await step("proto", ["bun", "scripts/gen-proto.ts"])
 if (existsSync(join(root, "scripts", "build-ui.ts"))) await step("ui", ["bun", "scripts/build-ui.ts"])
 
@@ -41,7 +51,7 @@ const result = await Bun.build({
   bytecode: true,
   format: "esm",
   plugins: [stubSsh2],
-  define: { "process.env.DEVRIG_BUILD_TIME": JSON.stringify(new Date().toISOString()) },
+  define: { "process.env.DEVRIG_BUILD_TIME": JSON.stringify(new Date().toISOString()), "process.env.DEVRIG_COMMIT": JSON.stringify(commit()) },
 })
 if (!result.success) {
   for (const log of result.logs) console.error(log)

@@ -4,12 +4,13 @@
  */
 import pkg from "../package.json" with { type: "json" }
 import { guardOutput } from "./cli/pipe.ts"
+import { versionLine } from "./platform/info.ts"
 
 guardOutput()
 
 const argv = process.argv.slice(2)
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-  process.stdout.write(`devrig ${pkg.version}\n`)
+  process.stdout.write(`${versionLine(pkg.version)}\n`)
   process.exit(0)
 }
 

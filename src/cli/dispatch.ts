@@ -7,6 +7,7 @@ import { isDevrigError, InputError } from "../errors.ts"
 import { didYouMean } from "../config/problems.ts"
 import { extractGlobals, globalArgs, globalOptions } from "./context.ts"
 import { c, eprintln, println } from "./output.ts"
+import { versionLine } from "../platform/info.ts"
 
 type Loader = () => Promise<CommandDef<any>>
 
@@ -61,7 +62,7 @@ export async function run(argv: string[], version: string): Promise<number> {
       return 0
     }
     if (name === "--version") {
-      println(`devrig ${version}`)
+      println(versionLine(version))
       return 0
     }
     const entry = COMMANDS[ALIASES[name] ?? name]

@@ -1,6 +1,8 @@
 import { defineCommand } from "citty"
 import { loadConfig } from "../config/load.ts"
 import { InputError } from "../errors.ts"
+import { archName, osName } from "../platform/info.ts"
+import { backend, userShell } from "../platform/process.ts"
 import { globalOptions } from "./context.ts"
 import { c, println, table } from "./output.ts"
 
@@ -10,6 +12,9 @@ interface Check {
   found: boolean
   detail: string
   fix?: string
+  /** docker engine only: the endpoint devrig uses and why (DOCKER_HOST, a context, a well-known socket) */
+  endpoint?: string
+  source?: string
 }
 
 export default defineCommand({
@@ -28,7 +33,7 @@ export default defineCommand({
     const needCluster = !!cfg?.cluster
     const needHelm = Object.values(cfg?.cluster?.addons ?? {}).some((a) => a.type === "helm")
     const checks: Check[] = [
-      { name: "sh", needed: !!Object.keys(cfg?.services ?? {}).length, found: !!Bun.which("sh"), detail: Bun.which("sh") ?? "not found", fix: "install a POSIX shell" },
+      { name: "sh", needed: !!Object.keys(cfg?.services ?? {}).length, found: !!Bun.which("sh"), detail: `${Bun.which("sh") ?? "not found"} ${c.dim(`(services run with sh -c; your shell: ${userShell()}; processes tracked via ${backend().name === "linux" ? "/proc" : "ps and lsof"})`)}`, fix: "install a POSIX shell" },
       await dockerCheck(needDocker),
       await composeCheck(needCompose),
     ]
@@ -43,7 +48,8 @@ export default defineCommand({
       })
     const missing = checks.filter((x) => x.needed && !x.found)
     if (args.json) {
-      println(JSON.stringify({ ok: missing.length === 0, checks }, null, 2))
+      const platform = { os: osName(), arch: archName(), processBackend: backend().name }
+      println(JSON.stringify({ ok: missing.length === 0, platform, checks }, null, 2))
       return missing.length ? 2 : 0
     }
     const rows = checks.map((x) => [x.found ? c.green("✓") : x.needed ? c.red("✗") : c.dim("–"), x.name, x.detail + (x.needed ? "" : c.dim(" (not needed by this config)"))])
@@ -55,12 +61,17 @@ export default defineCommand({
 })
 
 async function dockerCheck(needed: boolean): Promise<Check> {
-  const { request } = await import("../docker/client.ts")
+  const { endpoint, request } = await import("../docker/client.ts")
+  const name = "docker engine"
+  let ep: { address: string; source: string } | undefined
   try {
+    ep = endpoint()
     const v = await request<{ Version: string; ApiVersion: string }>({ method: "GET", path: "/version", doing: "asking Docker for its version" })
-    return { name: "docker engine", needed, found: true, detail: `${v.Version} (API ${v.ApiVersion})` }
+    return { name, needed, found: true, detail: `${v.Version} (API ${v.ApiVersion}) at ${ep.address} ${c.dim(`(${ep.source})`)}`, endpoint: ep.address, source: ep.source }
   } catch (e) {
-    return { name: "docker engine", needed, found: false, detail: (e as Error).message, fix: "Start Docker Desktop or the docker service (sudo systemctl start docker)" }
+    const err = e as Error & { hint?: string }
+    const detail = ep ? `${err.message} ${c.dim(`[${ep.source}]`)}` : err.message
+    return { name, needed, found: false, detail, fix: err.hint ?? "Start Docker Desktop or the docker service (sudo systemctl start docker)", endpoint: ep?.address, source: ep?.source }
   }
 }
 

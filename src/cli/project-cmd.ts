@@ -10,7 +10,8 @@ import { componentNames } from "../config/validate.ts"
 import { ExternalError } from "../errors.ts"
 import { controlRequest } from "../services/control.ts"
 import { liveSupervisor, watchdogPids } from "../services/recover.ts"
-import { isAlive, markedProcesses, signalPid } from "../services/proc.ts"
+import { markedProcesses, signalPid } from "../services/proc.ts"
+import { isAlive } from "../platform/process.ts"
 import { globalOptions } from "./context.ts"
 
 export function project(): { loaded: LoadedConfig; supervisor?: { pid: number } } {

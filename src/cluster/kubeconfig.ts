@@ -5,6 +5,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
+import { dockerEnv } from "../docker/endpoint.ts"
 import { processEnv } from "../env.ts"
 import { ExternalError, InputError } from "../errors.ts"
 import { statePaths } from "../project/identity.ts"
@@ -31,6 +32,8 @@ export function kubeEnv(root: string, base: Record<string, string> = processEnv(
   const dirs = kubeDirs(root)
   return {
     ...base,
+    // k3d creates its cluster on the engine devrig found
+    ...dockerEnv(),
     KUBECONFIG: kubeconfigPath(root),
     KUBECACHEDIR: dirs.kubeCache,
     HELM_REPOSITORY_CONFIG: join(dirs.helm, "repositories.yaml"),

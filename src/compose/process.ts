@@ -2,6 +2,8 @@
  * The one place Compose processes are spawned. Output is split into lines as it arrives so the
  * unified log view sees Compose's own progress and the containers' output interleaved in order.
  */
+import { dockerEnv } from "../docker/endpoint.ts"
+import { processEnv } from "../env.ts"
 import { ExternalError } from "../errors.ts"
 
 export type OutputStream = "stdout" | "stderr"
@@ -32,7 +34,7 @@ const TAIL = 20
 export async function runCompose(argv: readonly string[], o: SpawnOptions): Promise<Exited> {
   let proc: ReturnType<typeof Bun.spawn>
   try {
-    proc = Bun.spawn([...argv], { cwd: o.cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe", detached: o.detached ?? false })
+    proc = Bun.spawn([...argv], { cwd: o.cwd, env: _env(), stdin: "ignore", stdout: "pipe", stderr: "pipe", detached: o.detached ?? false })
   } catch (cause) {
     // ENOENT for the executable itself: detection said it existed, so it vanished meanwhile.
     throw new ExternalError(`compose: could not run ${argv[0]}`, { cause })
@@ -56,6 +58,11 @@ export async function runCompose(argv: readonly string[], o: SpawnOptions): Prom
   return { code, signal: proc.signalCode === null ? null : String(proc.signalCode), stderrTail: tail, stdout }
 }
 
+/** Compose talks to the engine devrig found (context, Docker Desktop socket, …), not its own guess. */
+function _env(): Record<string, string> {
+  return { ...processEnv(), ...dockerEnv() }
+}
+
 async function _pump(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void): Promise<void> {
   const decoder = new TextDecoder()
   let buf = ""
@@ -75,7 +82,7 @@ async function _pump(stream: ReadableStream<Uint8Array>, onLine: (line: string) 
 /** True when the command can be started and exits 0 (used to probe for Compose). */
 export async function succeeds(argv: readonly string[]): Promise<boolean> {
   try {
-    const proc = Bun.spawn([...argv], { stdin: "ignore", stdout: "ignore", stderr: "ignore", timeout: 15_000 })
+    const proc = Bun.spawn([...argv], { env: _env(), stdin: "ignore", stdout: "ignore", stderr: "ignore", timeout: 15_000 })
     return (await proc.exited) === 0
   } catch {
     return false

@@ -5,10 +5,9 @@
  */
 import Modem, { type DialError, type DialOptions, type ModemOptions } from "docker-modem"
 import type { Duplex, Readable } from "node:stream"
-import { dockerHost } from "../env.ts"
+import { readFileSync } from "node:fs"
 import { ExternalError } from "../errors.ts"
-
-const DEFAULT_SOCKET = "/var/run/docker.sock"
+import { DEFAULT_SOCKET, resolveEndpoint, type ResolvedEndpoint } from "./endpoint.ts"
 const NOT_RUNNING_HINT = "Start Docker Desktop or the docker service (sudo systemctl start docker), then retry"
 
 /** An engine answer with a non-success status. `status` lets callers treat 404/304/409 as data. */
@@ -30,36 +29,43 @@ interface Endpoint {
   options: ModemOptions
   /** what the "not running" message names */
   address: string
+  /** why devrig uses this endpoint (see endpoint.ts) */
+  source: string
 }
 
-/** DOCKER_HOST → modem options. Explicit so docker-modem never reads the environment itself. */
-export function endpoint(host: string | undefined = dockerHost()): Endpoint {
-  if (!host) return { options: { socketPath: DEFAULT_SOCKET, host: undefined }, address: DEFAULT_SOCKET }
+/**
+ * The resolved endpoint (DOCKER_HOST, context, well-known socket) → modem options. Explicit so
+ * docker-modem never reads the environment itself.
+ */
+export function endpoint(resolved: ResolvedEndpoint | string = resolveEndpoint()): Endpoint {
+  const ep = typeof resolved === "string" ? { host: resolved, source: "DOCKER_HOST" } : resolved
+  const host = ep.host
   if (host.startsWith("unix://")) {
     const socketPath = host.slice("unix://".length) || DEFAULT_SOCKET
-    return { options: { socketPath, host: undefined }, address: socketPath }
+    return { options: { socketPath, host: undefined }, address: socketPath, source: ep.source }
   }
   if (host.startsWith("tcp://") || host.startsWith("http://") || host.startsWith("https://")) {
     const url = new URL(host.replace(/^tcp:/, "http:"))
-    const tls = url.protocol === "https:" || url.port === "2376"
-    return {
-      options: { host: url.hostname, port: url.port || (tls ? "2376" : "2375"), protocol: tls ? "https" : "http", socketPath: undefined },
-      address: host,
-    }
+    const tls = url.protocol === "https:" || url.port === "2376" || !!ep.tls
+    const options: ModemOptions = { host: url.hostname, port: url.port || (tls ? "2376" : "2375"), protocol: tls ? "https" : "http", socketPath: undefined }
+    const pem = (f: string | undefined) => (f ? readFileSync(f) : undefined)
+    if (ep.tls) Object.assign(options, { ca: pem(ep.tls.ca), cert: pem(ep.tls.cert), key: pem(ep.tls.key) })
+    return { options, address: host, source: ep.source }
   }
-  throw new DockerUnavailableError(`Unsupported DOCKER_HOST ${JSON.stringify(host)}`, {
+  throw new DockerUnavailableError(`Unsupported Docker endpoint ${JSON.stringify(host)} (from ${ep.source})`, {
     hint: "devrig talks to Docker over unix:///path/to/docker.sock or tcp://host:port",
   })
 }
 
-let _cache: { host: string | undefined; modem: Modem; address: string } | undefined
+let _cache: { key: string; modem: Modem; address: string } | undefined
 
-/** The modem for the current DOCKER_HOST (re-created if it changes, e.g. between tests). */
+/** The modem for the current endpoint (re-created if it changes, e.g. between tests). */
 function _modem(): { modem: Modem; address: string } {
-  const host = dockerHost()
-  if (!_cache || _cache.host !== host) {
-    const ep = endpoint(host)
-    _cache = { host, modem: new Modem(ep.options), address: ep.address }
+  const resolved = resolveEndpoint()
+  const key = JSON.stringify(resolved)
+  if (!_cache || _cache.key !== key) {
+    const ep = endpoint(resolved)
+    _cache = { key, modem: new Modem(ep.options), address: ep.address }
   }
   return _cache
 }

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto"
 import { realpathSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
+import { socketPath } from "../platform/paths.ts"
 
 export const LABEL_PROJECT = "devrig.project"
 export const LABEL_SERVICE = "devrig.service"
@@ -87,7 +88,12 @@ export function statePaths(root: string) {
     state: join(dir, "state.json"),
     kubeconfig: join(dir, "kubeconfig"),
     logs: join(dir, "logs"),
-    socket: join(dir, "control.sock"),
+    /** `.devrig/control.sock`, or a short path under /tmp/devrig-<uid>/ when that is too long for a socket (made on first use) */
+    get socket() {
+      return socketPath(join(dir, "control.sock"))
+    },
+    /** names the socket when it lives outside `.devrig/` */
+    socketPointer: join(dir, "control.sock.path"),
     supervisorLog: join(dir, "supervisor.log"),
     compose: join(dir, "compose.yaml"),
     lock: join(dir, "supervisor.pid"),

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { userStateDir } from "../env.ts"
-import { isAlive } from "../services/proc.ts"
+import { isAlive } from "../platform/process.ts"
 
 export interface Instance {
   slug: string

@@ -9,7 +9,7 @@ import type { DashboardInfo } from "../status.ts"
 
 export interface ProcessRecord {
   pid: number
-  /** process start time from /proc/<pid>/stat (clock ticks since boot): guards against PID reuse */
+  /** process start time as src/platform measures it (Linux: clock ticks since boot): guards against PID reuse */
   startTime: number
 }
 

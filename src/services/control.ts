@@ -3,7 +3,8 @@
  * `.devrig/control.sock` (mode 0600, owner only). `stop`, `restart`, `ps`, `env`, `logs` and
  * `query` in any terminal reach the supervisor of *this* project through it.
  */
-import { chmodSync, existsSync, unlinkSync } from "node:fs"
+import { chmodSync, existsSync, unlinkSync, writeFileSync } from "node:fs"
+import { dirname } from "node:path"
 import { InputError } from "../errors.ts"
 import { statePaths } from "../project/identity.ts"
 
@@ -50,12 +51,15 @@ export function serveControl(root: string, h: ControlHandlers) {
     },
   })
   chmodSync(path, 0o600)
+  const pointer = statePaths(root).socketPointer
+  if (dirname(path) !== statePaths(root).dir) writeFileSync(pointer, `${path}\n`, { mode: 0o600 })
   return {
     stop() {
       server.stop(true)
-      try {
-        unlinkSync(path)
-      } catch {}
+      for (const f of [path, pointer])
+        try {
+          unlinkSync(f)
+        } catch {}
     },
   }
 }

@@ -15,11 +15,11 @@ import { linkSync, mkdirSync, readFileSync, renameSync, rmdirSync, statSync, unl
 import { InputError } from "../errors.ts"
 import { statePaths } from "../project/identity.ts"
 import { ensureStateDir } from "../project/state.ts"
-import { isAlive, processStartTime } from "./proc.ts"
+import { isAlive, processStartTime } from "../platform/process.ts"
 
 export interface LockHolder {
   pid: number
-  /** /proc start time of `pid`: a reused PID never counts as the holder */
+  /** start time (src/platform) of `pid`: a reused PID never counts as the holder */
   startTime: number
   /** ISO time the holder took the lock */
   startedAt: string

@@ -2,7 +2,7 @@
 import type { LoadedConfig } from "../config/load.ts"
 import { readState } from "../project/state.ts"
 import type { ComponentStatus } from "../status.ts"
-import { isAlive } from "./proc.ts"
+import { isAlive } from "../platform/process.ts"
 
 export async function offlineStatus(loaded: LoadedConfig): Promise<ComponentStatus[]> {
   const state = readState(loaded.identity.root)

@@ -1,7 +1,7 @@
 /**
  * Before anything starts: assign auto ports and prove every fixed port is free. A taken port
  * fails the start at once, naming who holds it: another devrig project (instance registry or
- * Docker labels), or the process found through /proc.
+ * Docker labels), or the process the OS names (src/platform).
  */
 import { assignPortsProbing, portRequests, type PortAssignment } from "../config/ports.ts"
 import type { LoadedConfig } from "../config/load.ts"

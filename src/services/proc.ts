@@ -1,62 +1,16 @@
 /**
- * The OS side of child processes: process groups, PID start times (so a reused PID is never
- * killed), and the run marker. Every process devrig starts carries `DEVRIG_RUN=<slug>/<service>`
+ * Ending what a service started: its process group, everything descended from it, and every
+ * process carrying its run marker. Every process devrig starts carries `DEVRIG_RUN=<slug>/<service>`
  * in its environment; descendants inherit it even when they leave the process group (setsid,
- * double fork), so a scan of /proc finds everything a service left behind — also after devrig
- * itself was SIGKILLed.
+ * double fork), so a scan finds everything a service left behind — also after devrig itself was
+ * SIGKILLed. What the OS is asked goes through src/platform/.
  */
-import { readdirSync, readFileSync } from "node:fs"
+import { groupTree, processesWithEnv, processTable } from "../platform/process.ts"
 
 export const RUN_MARKER = "DEVRIG_RUN"
 
 export function runMarker(slug: string, service: string): string {
   return `${slug}/${service}`
-}
-
-/** Field 22 of /proc/<pid>/stat: start time in clock ticks since boot. */
-export function processStartTime(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    // comm (field 2) may contain spaces and parentheses: split after the last ")".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-    return Number(fields[19])
-  } catch {
-    return undefined
-  }
-}
-
-/** Alive and (when a start time is given) the same process that was recorded. */
-export function isAlive(pid: number, startTime?: number): boolean {
-  if (!pid || pid <= 1) return false
-  try {
-    process.kill(pid, 0)
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false
-  }
-  if (isZombie(pid)) return false
-  return startTime === undefined || processStartTime(pid) === startTime
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z"
-  } catch {
-    return false
-  }
-}
-
-/** Members of a process group that are still running (zombies don't count). */
-export function groupMembers(pgid: number): number[] {
-  const out: number[] = []
-  for (const entry of listPids()) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      if (Number(fields[2]) === pgid && fields[0] !== "Z") out.push(entry)
-    } catch {}
-  }
-  return out
 }
 
 export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -71,43 +25,12 @@ export function signalPid(pid: number, signal: NodeJS.Signals): void {
   } catch {}
 }
 
-/** PIDs whose environment carries DEVRIG_RUN=<slug>/<service> (or any service of slug). */
+/**
+ * Live PIDs whose environment carries DEVRIG_RUN=<slug>/<service> (or any service of slug): read
+ * from /proc/<pid>/environ on Linux, from `ps -E` / `ps e` elsewhere (docs/adr/009).
+ */
 export function markedProcesses(slug: string, service?: string): number[] {
-  const exact = service ? `${RUN_MARKER}=${runMarker(slug, service)}\0` : undefined
-  const prefix = `${RUN_MARKER}=${slug}/`
-  const out: number[] = []
-  for (const pid of listPids()) {
-    if (pid === process.pid) continue
-    let environ: string
-    try {
-      environ = readFileSync(`/proc/${pid}/environ`, "latin1")
-    } catch {
-      continue
-    }
-    const hit = exact ? (environ + "\0").includes(exact) : environ.includes(prefix)
-    if (hit && !isZombie(pid)) out.push(pid)
-  }
-  return out
-}
-
-/** PIDs whose command line has `arg` as one of its arguments (e.g. a compose project name). */
-export function pidsWithArg(arg: string): number[] {
-  const out: number[] = []
-  for (const pid of listPids()) {
-    if (pid === process.pid) continue
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(arg)) out.push(pid)
-    } catch {}
-  }
-  return out
-}
-
-function listPids(): number[] {
-  try {
-    return readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number)
-  } catch {
-    return []
-  }
+  return service ? processesWithEnv(RUN_MARKER, runMarker(slug, service)) : processesWithEnv(RUN_MARKER, `${slug}/`, true)
 }
 
 /**
@@ -115,10 +38,16 @@ function listPids(): number[] {
  * Resolves when nothing is left (or after the kill, at most ~1 s later).
  */
 export async function terminate(opts: { pgid?: number; slug: string; service: string; graceMs: number }): Promise<void> {
+  // Everything ever seen stays a target while it lives: once the group leader is gone, its
+  // setsid'd children are re-parented and no longer found through the tree.
+  const seen = new Set<number>()
   const remaining = () => {
-    const set = new Set(markedProcesses(opts.slug, opts.service))
-    if (opts.pgid) for (const p of groupMembers(opts.pgid)) set.add(p)
-    return [...set]
+    const table = processTable()
+    for (const p of markedProcesses(opts.slug, opts.service)) seen.add(p)
+    // The group and its descendants by parent pid: found even where the environment is unreadable.
+    if (opts.pgid) for (const p of groupTree(opts.pgid, table)) seen.add(p)
+    const live = new Set(table.filter((p) => !p.zombie).map((p) => p.pid))
+    return [...seen].filter((p) => live.has(p))
   }
   const send = (sig: NodeJS.Signals) => {
     if (opts.pgid) signalGroup(opts.pgid, sig)

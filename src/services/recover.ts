@@ -3,12 +3,12 @@
  * the process groups recorded in state (PID start times checked, so a reused PID is never
  * killed) and every process still carrying this project's DEVRIG_RUN marker.
  */
-import { readFileSync, readlinkSync } from "node:fs"
 import { stateDirFor, statePaths } from "../project/identity.ts"
 import { listInstances } from "../project/registry.ts"
 import { readState, updateState } from "../project/state.ts"
+import { isAlive, parentPid, pidsWithArg, runsThisProgram } from "../platform/process.ts"
 import { lockHolder } from "./lock.ts"
-import { isAlive, markedProcesses, pidsWithArg, signalGroup, terminate } from "./proc.ts"
+import { markedProcesses, terminate } from "./proc.ts"
 
 /**
  * The live supervisor of this project, found through every record devrig keeps, so a deleted
@@ -29,7 +29,7 @@ export function liveSupervisor(root: string, slug?: string): { pid: number } | u
   if (!id) return undefined
   for (const pid of markedProcesses(id)) {
     const parent = parentPid(pid)
-    if (parent && mine(parent) && sameProgram(parent)) return { pid: parent }
+    if (parent && mine(parent) && runsThisProgram(parent)) return { pid: parent }
   }
   return undefined
 }
@@ -38,24 +38,6 @@ export function liveSupervisor(root: string, slug?: string): { pid: number } | u
 export function watchdogPids(configPath: string): number[] {
   const ours = new Set(pidsWithArg(configPath))
   return pidsWithArg("__watchdog").filter((p) => ours.has(p) && p !== process.pid)
-}
-
-function parentPid(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
-  } catch {
-    return undefined
-  }
-}
-
-function sameProgram(pid: number): boolean {
-  try {
-    const exe = (p: string) => readlinkSync(p).replace(/ \(deleted\)$/, "")
-    return exe(`/proc/${pid}/exe`) === exe("/proc/self/exe")
-  } catch {
-    return false
-  }
 }
 
 export async function recoverOrphans(root: string, slug: string, info: (msg: string) => void): Promise<number> {
@@ -67,7 +49,8 @@ export async function recoverOrphans(root: string, slug: string, info: (msg: str
     return 0
   }
   info(`cleaning up ${groups.length + marked.length} process${groups.length + marked.length === 1 ? "" : "es"} left by a previous run`)
-  for (const [, g] of groups) signalGroup(g.pid, "SIGTERM")
+  // terminate() signals each group itself, after noting the group's whole tree: a group signalled
+  // first loses its leader, and setsid'd children re-parented away could no longer be found.
   const services = new Set<string>(groups.map(([n]) => n))
   await Promise.all([...services].map((service) => terminate({ pgid: state.groups[service]?.pid, slug, service, graceMs: 3000 })))
   // Anything else still marked for this project (a service no longer in the config, a setsid grandchild).

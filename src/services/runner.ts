@@ -12,7 +12,8 @@ import type { ResolvedService } from "../config/resolved.ts"
 import { isPortFree, isPortOpen } from "../project/ports.ts"
 import type { ComponentState, ComponentStatus } from "../status.ts"
 import { forEachLine, type Stream } from "./logs.ts"
-import { groupMembers, processStartTime, signalGroup, terminate } from "./proc.ts"
+import { groupExists, processStartTime } from "../platform/process.ts"
+import { signalGroup, terminate } from "./proc.ts"
 import { attemptServiceCheck, checkTimeout, pollUntil } from "./ready.ts"
 
 export interface RunnerHooks {
@@ -130,7 +131,7 @@ export class ServiceRunner {
     void proc.exited.then((code) => {
       // The shell is gone; whatever it left in its process group (`a & b`) goes with it, so a
       // restart never finds the old run's children still holding its port.
-      if (!this.stopping && groupMembers(proc.pid).length) {
+      if (!this.stopping && groupExists(proc.pid)) {
         signalGroup(proc.pid, "SIGTERM")
         setTimeout(() => signalGroup(proc.pid, "SIGKILL"), 500).unref()
       }

@@ -10,7 +10,8 @@ import { resolveWithPorts } from "../config/load.ts"
 import type { ResolvedConfig } from "../config/resolved.ts"
 import { names, type Identity } from "../project/identity.ts"
 import { readState } from "../project/state.ts"
-import { markedProcesses, pidsWithArg } from "./proc.ts"
+import { pidsWithArg } from "../platform/process.ts"
+import { markedProcesses } from "./proc.ts"
 
 const needsDocker = (loaded: LoadedConfig) => Object.keys(loaded.config.docker ?? {}).length > 0 || !!loaded.config.compose
 

@@ -8,7 +8,8 @@
 import { identity, type Identity } from "../project/identity.ts"
 import { readState } from "../project/state.ts"
 import { markStopped } from "../project/registry.ts"
-import { isAlive, pidsWithArg, signalPid } from "./proc.ts"
+import { isAlive, pidsWithArg } from "../platform/process.ts"
+import { signalPid } from "./proc.ts"
 import { recoverOrphans } from "./recover.ts"
 import { selfCommand } from "../cli/start-detached.ts"
 

@@ -4,10 +4,13 @@ import pkg from "../../../package.json" with { type: "json" }
 import { ANSI, devrig, devrigTty, tempProject } from "../../helpers/cli.ts"
 
 describe("version and help", () => {
-  test("--version and -V print the package version", async () => {
-    for (const flag of ["--version", "-V"]) {
-      const r = await devrig([flag])
-      expect(r).toEqual({ exitCode: 0, stdout: `devrig ${pkg.version}\n`, stderr: "" })
+  test("--version and -V print the package version, the commit, the OS and the architecture", async () => {
+    const expected = new RegExp(`^devrig ${pkg.version.replace(/\./g, "\\.")} \\(commit [0-9a-f]{12}(-dirty)?, ${process.platform}-${process.arch}\\)\n$`)
+    for (const args of [["--version"], ["-V"], ["--no-color", "--version"]]) {
+      const r = await devrig(args)
+      expect(r.exitCode).toBe(0)
+      expect(r.stderr).toBe("")
+      expect(r.stdout).toMatch(expected)
     }
   })
 

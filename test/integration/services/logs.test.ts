@@ -73,8 +73,9 @@ test("logs: merged, per service, stderr marked, --json, --grep, --tail, --since"
   expect((await p.run(["logs", "--tail", "-2"])).exitCode).toBe(1)
 
   // --since: an ISO time splits the history; a duration covering everything keeps it all.
-  const since = new Date().toISOString()
+  // The last tick before `since` is read first: every line at or after `since` comes later.
   const atSince = tickOf(jsonLines((await p.run(["logs", "ticker", "--json"])).stdout).at(-1)!)
+  const since = new Date().toISOString()
   await waitFor(() => (p.read(".devrig/logs/ticker.log").match(/tick/g)?.length ?? 0) >= atSince + 3, "more ticks")
   const recent = jsonLines((await p.run(["logs", "ticker", "--json", "--since", since])).stdout)
   expect(recent.length).toBeGreaterThanOrEqual(2)
