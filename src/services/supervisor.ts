@@ -141,7 +141,8 @@ export class Supervisor implements Controller {
     }).stop
 
     for (const s of Object.values(this.resolved.services)) if (this.selected.has(s.name)) this.runners.set(s.name, this.makeRunner(s))
-    this.infra = new Infra(this.resolved, this.selected, { line: this.line, info: this.opts.onInfo, changed: this.emit, detached: this.opts.detached, noTraefik: !!this.opts.noTraefik, verbose: !!this.opts.verbose })
+    const notice = (n: string) => (this.opts.onInfo(n), this.notices.push(n))
+    this.infra = new Infra(this.resolved, this.selected, { line: this.line, info: this.opts.onInfo, notice, changed: this.emit, detached: this.opts.detached, noTraefik: !!this.opts.noTraefik, verbose: !!this.opts.verbose })
     this.register()
 
     try {

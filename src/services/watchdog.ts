@@ -40,12 +40,13 @@ export async function runWatchdog(args: string[]): Promise<number> {
   if (!recorded || recorded.pid !== pid) return 0 // clean shutdown (or a newer supervisor)
   await recoverOrphans(root, slug, () => {})
   try {
-    // Containers go too (volumes stay): nothing of a crashed run keeps running or lingers.
-    const { listContainers, removeContainer } = await import("../docker/containers.ts")
-    const left = await listContainers({ label: [`devrig.project=${slug}`] })
-    await Promise.all(left.map((c) => removeContainer(c.id).catch(() => {})))
+    // Containers are stopped, as `devrig stop` does, never removed: a database without a named
+    // volume keeps its data in the container's anonymous volume, and the next start reuses the
+    // container. Only `devrig delete` removes containers and volumes.
+    const { stopContainers } = await import("../docker/phase.ts")
+    await stopContainers(slug)
   } catch {
-    // No Docker, or nothing to remove.
+    // No Docker, or nothing to stop.
   }
   await stopCompose(configPath, slug)
   markStopped(slug)
