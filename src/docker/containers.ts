@@ -234,6 +234,8 @@ export async function ensureContainer(ident: Identity, c: ResolvedContainer, ima
       return { id: existing.id, name: spec.name, created: false, wasRunning: existing.running, ports: spec.ports }
     }
     dropped = _inheritVolumes(spec, existing.volumes)
+    // Its own grace period first (a database flushes), as Compose does before a recreate.
+    if (existing.running) await stopContainer(existing.id, undefined, spec.name)
     await removeContainer(existing.id, { keepVolumes: true })
   }
   const created = await request<{ Id: string }>({

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test"
 import { request } from "../../../src/docker/client.ts"
 import { names } from "../../../src/project/identity.ts"
 import { IMAGES, ensureTestImages } from "../../helpers/docker.ts"
-import { project, startDetached, stop, type Project } from "../../helpers/proc-fixtures.ts"
+import { project, startDetached, stop, waitFor, type Project } from "../../helpers/proc-fixtures.ts"
 import { cleanupProjects } from "../faults/helpers.ts"
 import { deleteAndProve, engineContainer } from "./cli-fixtures.ts"
 
@@ -83,6 +83,31 @@ test("reset: runs init now in a running container; on a stopped project, on the 
   await stop(p)
   await startDetached(p)
   expect(await runs(p)).toBe(3)
+
+  await deleteAndProve(p)
+}, 120_000)
+
+test("a [docker.*] block removed on hot reload: stopped and kept until delete; added back, the same container", async () => {
+  const other = `
+[docker.other]
+image = "${IMAGES.busybox}"
+command = ["sleep", "600"]
+stop_timeout = "1s"
+`
+  const p = project("initdrop", box() + other)
+  made.push(p)
+  await startDetached(p)
+  expect(await runs(p)).toBe(1)
+  const first = (await engineContainer(p, "box"))!
+
+  p.write("devrig.toml", `[project]\nname = "initdrop"\n${other}`)
+  await waitFor(async () => (await engineContainer(p, "box"))?.running === false, "the removed block's container to stop", 30_000, 200)
+  expect((await engineContainer(p, "box"))!.id).toBe(first.id)
+
+  p.write("devrig.toml", `[project]\nname = "initdrop"\n${box()}${other}`)
+  await p.waitState("box", "running", 30_000)
+  expect((await engineContainer(p, "box"))!.id).toBe(first.id)
+  expect(await runs(p)).toBe(1)
 
   await deleteAndProve(p)
 }, 120_000)
