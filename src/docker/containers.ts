@@ -238,17 +238,25 @@ export async function ensureContainer(ident: Identity, c: ResolvedContainer, ima
     if (existing.running) await stopContainer(existing.id, undefined, spec.name)
     await removeContainer(existing.id, { keepVolumes: true })
   }
-  const created = await request<{ Id: string }>({
-    method: "POST",
-    path: "/containers/create",
-    query: { name: spec.name },
-    body: spec.body,
-    doing: `creating container ${spec.name} from ${c.image}`,
-  })
+  const created = await _create(spec, c.image)
   // The new definition mounts something of its own where these were: nothing uses them any more,
   // and without a label nothing could ever find them again (Compose drops them the same way).
   for (const v of dropped) await request({ method: "DELETE", path: `/volumes/${v}`, ok: [204, 404, 409], doing: `removing volume ${v}` })
   return { id: created.Id, name: spec.name, created: true, wasRunning: false, ports: spec.ports }
+}
+
+async function _create(spec: ContainerSpec, image: string): Promise<{ Id: string }> {
+  const create = (body: Record<string, unknown>) =>
+    request<{ Id: string }>({ method: "POST", path: "/containers/create", query: { name: spec.name }, body, doing: `creating container ${spec.name} from ${image}` })
+  try {
+    return await create(spec.body)
+  } catch (e) {
+    // Engines before Docker 20.10 (and older Podman) do not know `host-gateway`: the container
+    // then goes without host.docker.internal rather than not at all.
+    if (!(e instanceof DockerEngineError && e.status === 400 && /host-gateway/.test(e.engineMessage))) throw e
+    const { ExtraHosts: _, ...hostConfig } = spec.body.HostConfig as Record<string, unknown>
+    return create({ ...spec.body, HostConfig: hostConfig })
+  }
 }
 
 /** Adds the old container's anonymous volumes to `spec`'s mounts; returns those it cannot take. */

@@ -1,7 +1,9 @@
 /**
  * Cleanup after a supervisor that died without stopping (SIGKILL, OOM, a closed laptop lid):
  * the process groups recorded in state (PID start times checked, so a reused PID is never
- * killed) and every process still carrying this project's DEVRIG_RUN marker.
+ * killed), every process still carrying this project's DEVRIG_RUN marker, and the containers the
+ * dead run left running — stopped, as `devrig stop` does, never removed: their data stays, and
+ * the next start reuses them.
  */
 import { readState, updateState } from "../project/state.ts"
 import { isAlive, markedProcesses, signalGroup, terminate } from "./proc.ts"
@@ -12,13 +14,17 @@ export function liveSupervisor(root: string): { pid: number } | undefined {
   return s && s.pid !== process.pid && isAlive(s.pid, s.startTime) ? { pid: s.pid } : undefined
 }
 
+/** Ends what a dead supervisor left behind; returns how many processes and containers that was. */
 export async function recoverOrphans(root: string, slug: string, info: (msg: string) => void): Promise<number> {
   const state = readState(root)
+  const sup = state.supervisor
+  const crashed = !!sup && sup.pid !== process.pid && !isAlive(sup.pid, sup.startTime)
+  const containers = crashed ? await stopLeftContainers(slug, info) : 0
   const groups = Object.entries(state.groups).filter(([, g]) => isAlive(g.pid, g.startTime))
   const marked = markedProcesses(slug)
   if (!groups.length && !marked.length) {
     if (Object.keys(state.groups).length || state.supervisor) updateState(root, (s) => ((s.groups = {}), delete s.supervisor))
-    return 0
+    return containers
   }
   info(`cleaning up ${groups.length + marked.length} process${groups.length + marked.length === 1 ? "" : "es"} left by a previous run`)
   for (const [, g] of groups) signalGroup(g.pid, "SIGTERM")
@@ -34,5 +40,21 @@ export async function recoverOrphans(root: string, slug: string, info: (msg: str
     s.groups = {}
     delete s.supervisor
   })
-  return groups.length + marked.length
+  return groups.length + marked.length + containers
+}
+
+/** Containers of a crashed run still running: stopped, so their ports are free and the next start reuses them. */
+async function stopLeftContainers(slug: string, info: (msg: string) => void): Promise<number> {
+  try {
+    const { listContainers } = await import("../docker/containers.ts")
+    const running = await listContainers({ label: [`devrig.project=${slug}`] }, false)
+    if (!running.length) return 0
+    info(`stopping ${running.length} container${running.length === 1 ? "" : "s"} left running by a previous run (data kept)`)
+    const { stopContainers } = await import("../docker/phase.ts")
+    await stopContainers(slug)
+    return running.length
+  } catch {
+    // No Docker here: nothing of ours can be running in it.
+    return 0
+  }
 }

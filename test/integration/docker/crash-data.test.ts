@@ -1,11 +1,12 @@
 // A database without a named volume keeps its data through everything but `devrig delete`: the
 // supervisor SIGKILLed (its watchdog stops the container, never removes it), supervisor and
-// watchdog both SIGKILLed (the next start reuses the running container), and a changed
+// watchdog both SIGKILLed (the next start stops the container the dead run left running, then
+// starts the same one again), and a changed
 // definition (the new container gets the old one's anonymous volume, as Compose does). The
 // image declares its data directory a VOLUME, like the official postgres image.
 import { afterAll, beforeAll, expect, test } from "bun:test"
 import { IMAGES, ensureTestImages } from "../../helpers/docker.ts"
-import { isAlive, project, startDetached, stop, waitFor, type Project } from "../../helpers/proc-fixtures.ts"
+import { freePort, isAlive, project, startDetached, stop, waitFor, type Project } from "../../helpers/proc-fixtures.ts"
 import { cleanupProjects, watchdogPids } from "../faults/helpers.ts"
 import { deleteAndProve, engineContainer, psql } from "./cli-fixtures.ts"
 
@@ -15,9 +16,11 @@ afterAll(() => cleanupProjects(made), 120_000)
 
 const DATA = "/var/lib/postgresql/data"
 
-const db = (extraEnv = "") => `
+/** A fixed host port: the next start must not trip over the port its own leftover container holds. */
+const db = (port: number, extraEnv = "") => `
 [docker.db]
 image = "${IMAGES.postgresVolume}"
+port = ${port}
 env = { POSTGRES_USER = "devrig", POSTGRES_PASSWORD = "pw", POSTGRES_DB = "app"${extraEnv} }
 ready_check = { type = "pg_isready" }
 init = ["CREATE TABLE notes (body text); INSERT INTO notes VALUES ('init');"]
@@ -26,7 +29,8 @@ stop_timeout = "5s"
 
 /** Starts the project, writes a row of our own and returns the container and its anonymous volume. */
 async function upWithRow(name: string) {
-  const p = project(name, db())
+  const port = await freePort()
+  const p = project(name, db(port))
   made.push(p)
   await startDetached(p)
   expect(await psql(p, "db", "SELECT body FROM notes")).toBe("init")
@@ -35,7 +39,7 @@ async function upWithRow(name: string) {
   const anon = c.volumes[DATA]!
   // No named volume: the data lives in the anonymous volume the image's VOLUME made.
   expect(anon).toMatch(/^[0-9a-f]{64}$/)
-  return { p, c, anon }
+  return { p, c, anon, port }
 }
 
 const rows = (p: Project) => psql(p, "db", "SELECT body FROM notes ORDER BY body")
@@ -61,7 +65,7 @@ test("SIGKILL of the supervisor: the watchdog stops the database, never removes 
 }, 120_000)
 
 test("SIGKILL of supervisor and watchdog, then a changed definition: the same data throughout, init once", async () => {
-  const { p, c, anon } = await upWithRow("crashdb2")
+  const { p, c, anon, port } = await upWithRow("crashdb2")
   const sup = p.supervisorPid()!
   const dogs = watchdogPids(p.dir)
   for (const d of dogs) process.kill(d, "SIGKILL")
@@ -70,14 +74,15 @@ test("SIGKILL of supervisor and watchdog, then a changed definition: the same da
   // Nobody cleaned up: the database still runs on its own.
   expect((await engineContainer(p, "db"))?.running).toBe(true)
 
-  // The next start takes the running container over.
+  // The next start stops what the dead run left running (freeing its port), then starts the same container again.
   await startDetached(p)
+  expect(p.read(".devrig/supervisor.log")).toContain("stopping 1 container left running by a previous run")
   expect(await engineContainer(p, "db")).toEqual({ id: c.id, running: true, volumes: { [DATA]: anon } })
   expect(await rows(p)).toBe("init\nmine")
 
   // A changed env var is a new definition: a new container, with the old one's anonymous volume.
   await stop(p)
-  p.write("devrig.toml", `[project]\nname = "crashdb2"\n${db(', TZ = "UTC"')}`)
+  p.write("devrig.toml", `[project]\nname = "crashdb2"\n${db(port, ', TZ = "UTC"')}`)
   await startDetached(p)
   const recreated = (await engineContainer(p, "db"))!
   expect(recreated.id).not.toBe(c.id)
@@ -85,7 +90,7 @@ test("SIGKILL of supervisor and watchdog, then a changed definition: the same da
   expect(await rows(p)).toBe("init\nmine")
 
   // The same through a hot reload of the running project.
-  p.write("devrig.toml", `[project]\nname = "crashdb2"\n${db(', TZ = "Europe/Paris"')}`)
+  p.write("devrig.toml", `[project]\nname = "crashdb2"\n${db(port, ', TZ = "Europe/Paris"')}`)
   const reloaded = await waitFor(
     async () => {
       const now = await engineContainer(p, "db")
