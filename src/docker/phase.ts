@@ -166,20 +166,22 @@ async function _up(
 }
 
 /**
- * A bind mount's host folder that does not exist yet is created, as Compose does — inside the
- * project only: a missing path elsewhere is more likely a typo than something to make.
+ * A bind mount's host folder that does not exist yet is created, as Compose does. Every bind
+ * source was written relative to devrig.toml (absolute paths are rejected by validation); `~` is
+ * not expanded there, so a missing `~/…` is reported rather than made inside the project.
  */
 function _bindSources(ident: Identity, c: ResolvedContainer, hooks: ContainerHooks): void {
   for (const v of c.volumes) {
     if (v.type !== "bind" || existsSync(v.source)) continue
     const rel = relative(ident.root, v.source)
-    if (rel.startsWith("..") || rel.startsWith("/")) {
+    if (rel.startsWith("~")) {
       throw new InputError(`[docker.${c.name}] the bind mount source ${v.source} does not exist`, {
-        hint: `Create it, or mount a folder inside the project (e.g. "./${v.target.replace(/^\//, "")}:${v.target}")`,
+        hint: "`~` is not expanded in volumes: write the path relative to devrig.toml",
       })
     }
     mkdirSync(v.source, { recursive: true })
-    hooks.onNotice?.(c.name, `[docker.${c.name}] created ./${rel} for the bind mount to ${v.target}`)
+    const shown = rel.startsWith("..") ? rel : `./${rel}`
+    hooks.onNotice?.(c.name, `[docker.${c.name}] created ${shown} for the bind mount to ${v.target}`)
   }
 }
 
