@@ -213,6 +213,11 @@ export interface EnsuredContainer {
   /** it was running before this call (a reused container) */
   wasRunning: boolean
   ports: EffectivePorts
+  /**
+   * Anonymous volumes of the replaced container that the new definition mounts something else
+   * over: no longer used, yet kept (as Compose keeps them) — only the user may throw data away.
+   */
+  dropped?: MountedVolume[]
 }
 
 /**
@@ -223,7 +228,7 @@ export interface EnsuredContainer {
 export async function ensureContainer(ident: Identity, c: ResolvedContainer, image: ImageInfo, network: string): Promise<EnsuredContainer> {
   const spec = containerSpec(ident, c, image, network)
   const existing = await inspectContainer(spec.name)
-  let dropped: string[] = []
+  let dropped: MountedVolume[] = []
   if (existing) {
     if (existing.labels[LABEL_PROJECT] !== ident.slug) {
       throw new ExternalError(`A container named ${spec.name} exists but was not created by this devrig project`, {
@@ -239,10 +244,7 @@ export async function ensureContainer(ident: Identity, c: ResolvedContainer, ima
     await removeContainer(existing.id, { keepVolumes: true })
   }
   const created = await _create(spec, c.image)
-  // The new definition mounts something of its own where these were: nothing uses them any more,
-  // and without a label nothing could ever find them again (Compose drops them the same way).
-  for (const v of dropped) await request({ method: "DELETE", path: `/volumes/${v}`, ok: [204, 404, 409], doing: `removing volume ${v}` })
-  return { id: created.Id, name: spec.name, created: true, wasRunning: false, ports: spec.ports }
+  return { id: created.Id, name: spec.name, created: true, wasRunning: false, ports: spec.ports, dropped }
 }
 
 async function _create(spec: ContainerSpec, image: string): Promise<{ Id: string }> {
@@ -260,13 +262,13 @@ async function _create(spec: ContainerSpec, image: string): Promise<{ Id: string
 }
 
 /** Adds the old container's anonymous volumes to `spec`'s mounts; returns those it cannot take. */
-function _inheritVolumes(spec: ContainerSpec, old: MountedVolume[]): string[] {
+function _inheritVolumes(spec: ContainerSpec, old: MountedVolume[]): MountedVolume[] {
   const host = spec.body.HostConfig as { Mounts: { Type: string; Source: string; Target: string }[] }
   const taken = new Set(host.Mounts.map((m) => m.Target))
-  const dropped: string[] = []
+  const dropped: MountedVolume[] = []
   for (const v of old) {
     if (!isAnonymousVolume(v.name)) continue
-    if (taken.has(v.target)) dropped.push(v.name)
+    if (taken.has(v.target)) dropped.push(v)
     else host.Mounts.push({ Type: "volume", Source: v.name, Target: v.target })
   }
   return dropped

@@ -115,6 +115,8 @@ async function _up(
   await Promise.all(c.volumes.filter((v) => v.type === "volume").map((v) => ensureVolume(ident, volumeName(ident.slug, v.source))))
   _bindSources(ident, c, hooks)
   const ensured = await ensureContainer(ident, c, image, network)
+  for (const v of ensured.dropped ?? [])
+    hooks.onNotice?.(c.name, `[docker.${c.name}] ${v.target} is now mounted from the config; its old anonymous volume is kept, unused (docker volume rm ${v.name})`)
   // The ready check's timeout counts from the container's start; a container found running counts from now.
   let since = Date.now()
   if (!ensured.wasRunning) {

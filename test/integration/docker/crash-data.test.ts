@@ -1,14 +1,15 @@
 // A database without a named volume keeps its data through everything but `devrig delete`: the
 // supervisor SIGKILLed (its watchdog stops the container, never removes it), supervisor and
 // watchdog both SIGKILLed (the next start stops the container the dead run left running, then
-// starts the same one again), and a changed
-// definition (the new container gets the old one's anonymous volume, as Compose does). The
-// image declares its data directory a VOLUME, like the official postgres image.
+// starts the same one again), and a changed definition (the new container gets the old one's
+// anonymous volume, as Compose does). The image declares its data directory a VOLUME, like the
+// official postgres image.
 import { afterAll, beforeAll, expect, test } from "bun:test"
+import { request } from "../../../src/docker/client.ts"
 import { IMAGES, ensureTestImages } from "../../helpers/docker.ts"
 import { freePort, isAlive, project, startDetached, stop, waitFor, type Project } from "../../helpers/proc-fixtures.ts"
 import { cleanupProjects, watchdogPids } from "../faults/helpers.ts"
-import { deleteAndProve, engineContainer, psql } from "./cli-fixtures.ts"
+import { deleteAndProve, engineContainer, psql, volumeExists } from "./cli-fixtures.ts"
 
 beforeAll(ensureTestImages, 300_000)
 const made: Project[] = []
@@ -105,3 +106,32 @@ test("SIGKILL of supervisor and watchdog, then a changed definition: the same da
 
   await deleteAndProve(p, [anon])
 }, 180_000)
+
+test("a path switched from the image's anonymous volume to a named one: the old volume is kept, unused, and named", async () => {
+  // The postgres image's entrypoint runs any other command as it is: a cheap container with the VOLUME.
+  const box = (volumes: string) => `[project]\nname = "volswitch"\n
+[docker.box]
+image = "${IMAGES.postgresVolume}"
+command = ["sleep", "600"]
+${volumes}
+stop_timeout = "1s"
+`
+  const p = project("volswitch", "")
+  made.push(p)
+  p.write("devrig.toml", box(""))
+  await startDetached(p)
+  const anon = (await engineContainer(p, "box"))!.volumes[DATA]!
+  expect(anon).toMatch(/^[0-9a-f]{64}$/)
+
+  await stop(p)
+  p.write("devrig.toml", box(`volumes = ["pgdata:${DATA}"]`))
+  const r = await startDetached(p)
+  expect(r.stdout).toContain(`its old anonymous volume is kept, unused (docker volume rm ${anon})`)
+  expect((await engineContainer(p, "box"))!.volumes).toEqual({ [DATA]: `devrig-${p.slug}-pgdata` })
+  expect(await volumeExists(anon)).toBe(true)
+
+  await deleteAndProve(p)
+  // Not devrig's any more: delete leaves it to the user, who was told.
+  expect(await volumeExists(anon)).toBe(true)
+  await request({ method: "DELETE", path: `/volumes/${anon}`, doing: "test: docker volume rm" })
+}, 60_000)
