@@ -14,17 +14,24 @@ export function liveSupervisor(root: string): { pid: number } | undefined {
   return s && s.pid !== process.pid && isAlive(s.pid, s.startTime) ? { pid: s.pid } : undefined
 }
 
-/** Ends what a dead supervisor left behind; returns how many processes and containers that was. */
+/**
+ * Ends what a dead supervisor left behind — its processes first, then the containers they may
+ * have used — and returns how many processes and containers that was.
+ */
 export async function recoverOrphans(root: string, slug: string, info: (msg: string) => void): Promise<number> {
-  const state = readState(root)
-  const sup = state.supervisor
+  const sup = readState(root).supervisor
   const crashed = !!sup && sup.pid !== process.pid && !isAlive(sup.pid, sup.startTime)
-  const containers = crashed ? await stopLeftContainers(slug, info) : 0
+  const processes = await _endProcesses(root, slug, info)
+  return processes + (crashed ? await _stopLeftContainers(slug, info) : 0)
+}
+
+async function _endProcesses(root: string, slug: string, info: (msg: string) => void): Promise<number> {
+  const state = readState(root)
   const groups = Object.entries(state.groups).filter(([, g]) => isAlive(g.pid, g.startTime))
   const marked = markedProcesses(slug)
   if (!groups.length && !marked.length) {
     if (Object.keys(state.groups).length || state.supervisor) updateState(root, (s) => ((s.groups = {}), delete s.supervisor))
-    return containers
+    return 0
   }
   info(`cleaning up ${groups.length + marked.length} process${groups.length + marked.length === 1 ? "" : "es"} left by a previous run`)
   for (const [, g] of groups) signalGroup(g.pid, "SIGTERM")
@@ -40,11 +47,11 @@ export async function recoverOrphans(root: string, slug: string, info: (msg: str
     s.groups = {}
     delete s.supervisor
   })
-  return groups.length + marked.length + containers
+  return groups.length + marked.length
 }
 
 /** Containers of a crashed run still running: stopped, so their ports are free and the next start reuses them. */
-async function stopLeftContainers(slug: string, info: (msg: string) => void): Promise<number> {
+async function _stopLeftContainers(slug: string, info: (msg: string) => void): Promise<number> {
   try {
     const { listContainers } = await import("../docker/containers.ts")
     const running = await listContainers({ label: [`devrig.project=${slug}`] }, false)
