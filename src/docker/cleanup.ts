@@ -33,8 +33,8 @@ async function _networks(labelFilter: string[]): Promise<NetworkListItem[]> {
 export async function deleteProjectResources(slug: string): Promise<DeleteReport> {
   const label = [`${LABEL_PROJECT}=${slug}`]
   const containers = await listContainers({ label })
-  const anonymous = new Set<string>()
-  for (const c of containers) for (const v of (await inspectContainer(c.id))?.volumes ?? []) if (isAnonymousVolume(v.name)) anonymous.add(v.name)
+  const mounted = await Promise.all(containers.map(async (c) => (await inspectContainer(c.id))?.volumes ?? []))
+  const anonymous = new Set(mounted.flat().map((v) => v.name).filter(isAnonymousVolume))
   await Promise.all(containers.map((c) => removeContainer(c.id)))
   // Containers first: a volume or network still in use cannot be removed.
   const [volumes, networks] = await Promise.all([listVolumes(label), _networks(label)])
