@@ -69,7 +69,7 @@ export class Infra {
       onPull: (image, p) => pulls.update(image, p),
       initDone: (name) => readState(root).initDone[name],
       markInitDone: (name, record) => updateState(root, (s) => void (s.initDone[name] = record)),
-      onNotice: (name, text) => this.notice(name, text),
+      onNotice: (_name, text) => this.notice(text),
     })
     pulls.done()
     for (const r of Object.values(this.running)) {
@@ -78,9 +78,9 @@ export class Infra {
     }
   }
 
-  private notice(name: string, text: string): void {
-    this.hooks.line(name, "sys", text)
-    ;(this.hooks.notice ?? this.hooks.info)(text)
+  private notice(text: string): void {
+    if (this.hooks.notice) this.hooks.notice(text)
+    else this.hooks.info(text)
   }
 
   private set(name: string, state: ComponentState, detail?: string): void {
@@ -162,7 +162,7 @@ export class Infra {
         onLog: (n, stream, line) => this.hooks.line(n, stream === "stderr" ? "err" : "out", line),
         initDone: (n) => readState(root).initDone[n],
         markInitDone: (n, record) => updateState(root, (s) => void (s.initDone[n] = record)),
-        onNotice: (n, text) => this.notice(n, text),
+        onNotice: (_n, text) => this.notice(text),
       })
       Object.assign(this.running, up)
       const s = this.components.get(name)
