@@ -7,7 +7,7 @@ import { globalOptions } from "./context.ts"
 import { c, println } from "./output.ts"
 
 export default defineCommand({
-  meta: { name: "reset", description: "Run a container's init scripts again (after its ready check)" },
+  meta: { name: "reset", description: "Run a container's init scripts again: now if it runs (after its ready check), else on the next start" },
   args: { name: { type: "positional", required: true, description: "A [docker.*] container" } },
   async run({ args }) {
     const { config } = await loadProject({ file: globalOptions.file })
@@ -19,8 +19,15 @@ export default defineCommand({
       return 0
     }
     const { rerunInit } = await import("../docker/phase.ts")
-    const hash = await rerunInit(config.identity, c0)
-    updateState(config.identity.root, (s) => void (s.initDone[name] = hash))
+    const record = await rerunInit(config.identity, c0)
+    const root = config.identity.root
+    if (!record) {
+      // Stopped (or never created): forgetting the record makes the next start run them.
+      updateState(root, (s) => void delete s.initDone[name])
+      println(`${c.green("✓")} ${name} is not running: its init scripts run again on the next \`devrig start\``)
+      return 0
+    }
+    updateState(root, (s) => void (s.initDone[name] = record))
     println(`${c.green("✓")} ran ${c0.init.length} init script${c0.init.length === 1 ? "" : "s"} in ${name}`)
     return 0
   },

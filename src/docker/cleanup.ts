@@ -5,7 +5,7 @@
  */
 import { LABEL_CONFIG, LABEL_PROJECT, LABEL_SERVICE } from "../project/identity.ts"
 import { isNotFound, request } from "./client.ts"
-import { listContainers, removeContainer } from "./containers.ts"
+import { inspectContainer, isAnonymousVolume, listContainers, removeContainer } from "./containers.ts"
 import { disconnectNetwork, inspectNetwork, removeNetwork } from "./network.ts"
 import { listVolumes, removeVolume } from "./volumes.ts"
 
@@ -25,14 +25,22 @@ async function _networks(labelFilter: string[]): Promise<NetworkListItem[]> {
   return request<NetworkListItem[]>({ method: "GET", path: "/networks", query: { filters: { label: labelFilter } }, doing: "listing networks" })
 }
 
-/** Removes every container, volume and network labelled devrig.project=<slug>. */
+/**
+ * Removes every container, volume and network labelled devrig.project=<slug>, and the anonymous
+ * volumes of those containers (they carry no label; one handed over from an older container when
+ * a definition changed is not removed by the engine with the container, so it is done here).
+ */
 export async function deleteProjectResources(slug: string): Promise<DeleteReport> {
   const label = [`${LABEL_PROJECT}=${slug}`]
   const containers = await listContainers({ label })
+  const mounted = await Promise.all(containers.map(async (c) => (await inspectContainer(c.id))?.volumes ?? []))
+  const anonymous = new Set(mounted.flat().map((v) => v.name).filter(isAnonymousVolume))
   await Promise.all(containers.map((c) => removeContainer(c.id)))
   // Containers first: a volume or network still in use cannot be removed.
   const [volumes, networks] = await Promise.all([listVolumes(label), _networks(label)])
   await Promise.all(volumes.map((v) => removeVolume(v.name)))
+  // Most went with their container already (404 is fine); one some other container uses stays.
+  const gone = await Promise.all([...anonymous].map((v) => removeVolume(v).then(() => v, () => undefined)))
   for (const n of networks) {
     // Something else may have joined our network (a k3d node, a user's container): let it go
     // rather than fail the delete.
@@ -40,7 +48,11 @@ export async function deleteProjectResources(slug: string): Promise<DeleteReport
     for (const id of Object.keys(info?.containers ?? {})) await disconnectNetwork(n.Id, id, true)
     await removeNetwork(n.Id)
   }
-  return { containers: containers.map((c) => c.name), volumes: volumes.map((v) => v.name), networks: networks.map((n) => n.Name) }
+  return {
+    containers: containers.map((c) => c.name),
+    volumes: [...volumes.map((v) => v.name), ...gone.filter((v): v is string => !!v)],
+    networks: networks.map((n) => n.Name),
+  }
 }
 
 export interface ProjectResources {

@@ -1,7 +1,9 @@
 /**
  * Containers made from a ResolvedContainer. A container carries a hash of the definition it was
  * made from (label devrig.hash): an unchanged definition reuses the container (fast restarts, and
- * the data in its writable layer survives), a changed one recreates it.
+ * the data in its writable layer survives), a changed one recreates it — handing the old
+ * container's anonymous volumes (an image's VOLUME, e.g. a database's data directory) to the new
+ * one, as Compose does. Only `devrig delete` removes volumes.
  */
 import { createHash } from "node:crypto"
 import type { PublishedPort, ResolvedContainer } from "../config/resolved.ts"
@@ -67,6 +69,12 @@ function _stable(v: unknown): unknown {
   return v
 }
 
+/**
+ * `host.docker.internal` reaches the host from every container, on Linux too (Docker Desktop
+ * provides the name itself; elsewhere the engine maps `host-gateway` to the bridge gateway).
+ */
+export const EXTRA_HOSTS = ["host.docker.internal:host-gateway"]
+
 /** Everything that shapes the container, nothing that only shapes devrig's handling of it. */
 export function definitionHash(c: ResolvedContainer, imageId: string, ports: EffectivePorts, network: string): string {
   const def = {
@@ -81,6 +89,7 @@ export function definitionHash(c: ResolvedContainer, imageId: string, ports: Eff
     user: c.user,
     stopTimeoutMs: c.stopTimeoutMs,
     network,
+    extraHosts: EXTRA_HOSTS,
   }
   return createHash("sha256").update(JSON.stringify(_stable(def))).digest("hex").slice(0, 16)
 }
@@ -114,6 +123,7 @@ export function containerSpec(ident: Identity, c: ResolvedContainer, image: Imag
     HostConfig: {
       PortBindings: bindings,
       Mounts: mounts,
+      ExtraHosts: EXTRA_HOSTS,
       // A shell or busybox as PID 1 ignores SIGTERM; an init forwards it and reaps zombies.
       Init: true,
       NetworkMode: network,
@@ -143,6 +153,21 @@ export interface ContainerInfo {
   runLogsSince?: string
   /** network name → IPv4 address */
   ips: Record<string, string>
+  /** volumes mounted into the container (named and anonymous; bind mounts are not listed) */
+  volumes: MountedVolume[]
+}
+
+export interface MountedVolume {
+  name: string
+  target: string
+}
+
+/**
+ * An anonymous volume: one the engine made for an image's VOLUME (or an unnamed `-v /path`),
+ * named by a random 64-hex id. devrig's own volumes are always named `devrig-{slug}-{name}`.
+ */
+export function isAnonymousVolume(name: string): boolean {
+  return /^[0-9a-f]{64}$/.test(name)
 }
 
 interface ContainerInspect {
@@ -152,6 +177,7 @@ interface ContainerInspect {
   Config: { Image: string; Labels?: Record<string, string> | null }
   State: { Running: boolean; Status: string; ExitCode: number; StartedAt: string; FinishedAt: string }
   NetworkSettings?: { Networks?: Record<string, { IPAddress: string }> | null }
+  Mounts?: { Type: string; Name?: string; Destination: string }[] | null
 }
 
 export async function inspectContainer(nameOrId: string): Promise<ContainerInfo | undefined> {
@@ -171,6 +197,7 @@ export async function inspectContainer(nameOrId: string): Promise<ContainerInfo 
       startedAt: c.State.StartedAt,
       runLogsSince: c.State.FinishedAt && !c.State.FinishedAt.startsWith("0001-") ? c.State.FinishedAt : undefined,
       ips,
+      volumes: (c.Mounts ?? []).filter((m) => m.Type === "volume" && m.Name).map((m) => ({ name: m.Name!, target: m.Destination })),
     }
   } catch (e) {
     if (isNotFound(e)) return undefined
@@ -186,12 +213,22 @@ export interface EnsuredContainer {
   /** it was running before this call (a reused container) */
   wasRunning: boolean
   ports: EffectivePorts
+  /**
+   * Anonymous volumes of the replaced container that the new definition mounts something else
+   * over: no longer used, yet kept (as Compose keeps them) — only the user may throw data away.
+   */
+  dropped?: MountedVolume[]
 }
 
-/** Reuses the container when its definition is unchanged, recreates it otherwise. Does not start it. */
+/**
+ * Reuses the container when its definition is unchanged, recreates it otherwise. Does not start it.
+ * A recreated container gets the old one's anonymous volumes at the same paths (unless the new
+ * definition mounts something else there), so a changed env var never costs a database its data.
+ */
 export async function ensureContainer(ident: Identity, c: ResolvedContainer, image: ImageInfo, network: string): Promise<EnsuredContainer> {
   const spec = containerSpec(ident, c, image, network)
   const existing = await inspectContainer(spec.name)
+  let dropped: MountedVolume[] = []
   if (existing) {
     if (existing.labels[LABEL_PROJECT] !== ident.slug) {
       throw new ExternalError(`A container named ${spec.name} exists but was not created by this devrig project`, {
@@ -201,16 +238,40 @@ export async function ensureContainer(ident: Identity, c: ResolvedContainer, ima
     if (existing.labels[LABEL_HASH] === spec.hash) {
       return { id: existing.id, name: spec.name, created: false, wasRunning: existing.running, ports: spec.ports }
     }
-    await removeContainer(existing.id)
+    dropped = _inheritVolumes(spec, existing.volumes)
+    // Its own grace period first (a database flushes), as Compose does before a recreate.
+    if (existing.running) await stopContainer(existing.id, undefined, spec.name)
+    await removeContainer(existing.id, { keepVolumes: true })
   }
-  const created = await request<{ Id: string }>({
-    method: "POST",
-    path: "/containers/create",
-    query: { name: spec.name },
-    body: spec.body,
-    doing: `creating container ${spec.name} from ${c.image}`,
-  })
-  return { id: created.Id, name: spec.name, created: true, wasRunning: false, ports: spec.ports }
+  const created = await _create(spec, c.image)
+  return { id: created.Id, name: spec.name, created: true, wasRunning: false, ports: spec.ports, dropped }
+}
+
+async function _create(spec: ContainerSpec, image: string): Promise<{ Id: string }> {
+  const create = (body: Record<string, unknown>) =>
+    request<{ Id: string }>({ method: "POST", path: "/containers/create", query: { name: spec.name }, body, doing: `creating container ${spec.name} from ${image}` })
+  try {
+    return await create(spec.body)
+  } catch (e) {
+    // Engines before Docker 20.10 (and older Podman) do not know `host-gateway`: the container
+    // then goes without host.docker.internal rather than not at all.
+    if (!(e instanceof DockerEngineError && e.status === 400 && /host-gateway/.test(e.engineMessage))) throw e
+    const { ExtraHosts: _, ...hostConfig } = spec.body.HostConfig as Record<string, unknown>
+    return create({ ...spec.body, HostConfig: hostConfig })
+  }
+}
+
+/** Adds the old container's anonymous volumes to `spec`'s mounts; returns those it cannot take. */
+function _inheritVolumes(spec: ContainerSpec, old: MountedVolume[]): MountedVolume[] {
+  const host = spec.body.HostConfig as { Mounts: { Type: string; Source: string; Target: string }[] }
+  const taken = new Set(host.Mounts.map((m) => m.Target))
+  const dropped: MountedVolume[] = []
+  for (const v of old) {
+    if (!isAnonymousVolume(v.name)) continue
+    if (taken.has(v.target)) dropped.push(v)
+    else host.Mounts.push({ Type: "volume", Source: v.name, Target: v.target })
+  }
+  return dropped
 }
 
 export async function startContainer(id: string, what = id): Promise<void> {
@@ -237,10 +298,14 @@ export async function stopContainer(id: string, timeoutMs?: number, what = id): 
   }
 }
 
-/** Force-removes the container and its anonymous volumes (named volumes stay). */
-export async function removeContainer(id: string): Promise<void> {
+/**
+ * Force-removes the container and the anonymous volumes the engine made for it (named volumes
+ * stay), or none with `keepVolumes`. Volumes handed over from an older container count as named
+ * for the engine: `devrig delete` removes those itself.
+ */
+export async function removeContainer(id: string, o: { keepVolumes?: boolean } = {}): Promise<void> {
   try {
-    await request({ method: "DELETE", path: `/containers/${id}`, query: { force: true, v: true }, doing: `removing container ${id}` })
+    await request({ method: "DELETE", path: `/containers/${id}`, query: { force: true, v: !o.keepVolumes }, doing: `removing container ${id}` })
   } catch (e) {
     if (isNotFound(e)) return
     // 409 "removal already in progress": someone else is doing our job.

@@ -1,13 +1,51 @@
 /**
- * `init` scripts: run once, after the first ready check passes. The caller records the returned
- * hash in .devrig/state.json (initDone) and skips the scripts while it matches; editing the list
- * changes the hash, so the new scripts run on the next start.
+ * `init` scripts: run once per container and its data, after the first ready check passes. The
+ * caller records what they ran for in .devrig/state.json (initDone: the scripts' hash, the
+ * container id, its volumes) and skips them while that still holds. They run again when the list
+ * is edited, and in a fresh container that did not inherit the volumes of the one they ran in
+ * (after `docker rm`, or a recreate without volumes: its data is gone); a stopped and restarted
+ * container, or a recreated one that kept its volumes, never runs them twice.
  */
 import { createHash } from "node:crypto"
 import type { ResolvedContainer } from "../config/resolved.ts"
 import { ExternalError } from "../errors.ts"
+import type { InitRecord } from "../project/state.ts"
+import { isAnonymousVolume, type ContainerInfo } from "./containers.ts"
 import { execRun } from "./exec.ts"
 import { postgresUser } from "./ready.ts"
+import { inspectVolume, LABEL_VOLUME_ID } from "./volumes.ts"
+
+/** Where the data an init run wrote can live: the container, and the volumes mounted into it. */
+export interface InitTarget {
+  container: string
+  /**
+   * "name@id" for devrig's named volumes (the random id label: one removed and made again under the
+   * same name is a different volume), the bare name for anonymous ones (random already)
+   */
+  volumes: string[]
+}
+
+export async function initTarget(info: Pick<ContainerInfo, "id" | "volumes">): Promise<InitTarget> {
+  const volumes = await Promise.all(
+    info.volumes.map(async (v) => {
+      const id = isAnonymousVolume(v.name) ? undefined : (await inspectVolume(v.name))?.labels[LABEL_VOLUME_ID]
+      return id ? `${v.name}@${id}` : v.name
+    }),
+  )
+  return { container: info.id, volumes: volumes.sort() }
+}
+
+/** False when `done` already covers these scripts in this container or on these volumes. */
+export function initNeeded(done: InitRecord | string | undefined, scripts: string[], target: InitTarget): boolean {
+  if (done === undefined) return true
+  const hash = initHash(scripts)
+  // Written by an older devrig, which knew only the hash.
+  if (typeof done === "string") return done !== hash
+  if (done.hash !== hash) return true
+  if (done.container === target.container) return false
+  // A new container: the data is still there only if every volume it was written to came along.
+  return !(done.volumes.length && done.volumes.every((v) => target.volumes.includes(v)))
+}
 
 export function initHash(scripts: string[]): string {
   return createHash("sha256").update(JSON.stringify(scripts)).digest("hex").slice(0, 16)

@@ -4,9 +4,12 @@
  * the next layer begins. A failure part-way stops what this call started, so a failed start
  * leaves the machine as it found it (named volumes keep their data).
  */
+import { existsSync, mkdirSync } from "node:fs"
+import { relative } from "node:path"
 import type { ResolvedContainer } from "../config/resolved.ts"
 import { DevrigError, ExternalError, InputError } from "../errors.ts"
 import { LABEL_PROJECT, LABEL_SERVICE, names, type Identity } from "../project/identity.ts"
+import type { InitRecord } from "../project/state.ts"
 import type { ComponentState } from "../status.ts"
 import { deleteProjectResources, portOwner, type DeleteReport } from "./cleanup.ts"
 import {
@@ -20,7 +23,7 @@ import {
   type EffectivePorts,
 } from "./containers.ts"
 import { ensureImages, inspectImage, type PullProgress } from "./images.ts"
-import { initHash, runInit } from "./init.ts"
+import { initHash, initNeeded, initTarget, runInit } from "./init.ts"
 import { followLogs, type StdStream } from "./logs.ts"
 import { ensureNetwork } from "./network.ts"
 import { waitReady } from "./ready.ts"
@@ -30,9 +33,11 @@ export interface ContainerHooks {
   onStatus?(name: string, state: ComponentState, detail?: string): void
   onLog?(name: string, stream: StdStream, line: string): void
   onPull?(image: string, progress: PullProgress): void
-  /** the init hash recorded in .devrig/state.json for this container, if its init ran */
-  initDone?(name: string): string | undefined
-  markInitDone?(name: string, hash: string): void
+  /** the init run recorded in .devrig/state.json for this container, if its init ran */
+  initDone?(name: string): InitRecord | string | undefined
+  markInitDone?(name: string, record: InitRecord): void
+  /** something the user should read once in the start output (a folder devrig created) */
+  onNotice?(name: string, text: string): void
   /** an interrupt: pending ready checks are cancelled and what this call started is stopped */
   signal?: AbortSignal
 }
@@ -115,7 +120,12 @@ async function _up(
 ): Promise<RunningContainer> {
   hooks.onStatus?.(c.name, "starting")
   await Promise.all(c.volumes.filter((v) => v.type === "volume").map((v) => ensureVolume(ident, volumeName(ident.slug, v.source))))
+  _bindSources(ident, c, hooks)
   const ensured = await ensureContainer(ident, c, image, network)
+  for (const v of ensured.dropped ?? [])
+    hooks.onNotice?.(c.name, `[docker.${c.name}] ${v.target} is now mounted from the config; its old anonymous volume is kept, unused (docker volume rm ${v.name})`)
+  // The ready check's timeout counts from the container's start; a container found running counts from now.
+  let since = Date.now()
   if (!ensured.wasRunning) {
     try {
       await startContainer(ensured.id, ensured.name)
@@ -126,6 +136,8 @@ async function _up(
   }
   const info = await inspectContainer(ensured.id)
   if (!info) throw new ExternalError(`container ${ensured.name} disappeared right after it started`)
+  // The engine's clock may differ from ours (a VM): never before we asked, never in the future.
+  if (!ensured.wasRunning) since = Math.min(Date.now(), Math.max(since, Date.parse(info.startedAt) || since))
   hooks.onStatus?.(c.name, "starting", `container ${ensured.name}`)
 
   // A reused running container already showed its past output: forward only what comes next.
@@ -144,12 +156,15 @@ async function _up(
   }
   try {
     if (c.readyCheck) {
-      await waitReady({ id: ensured.id, container: c, ports: ensured.ports, ip: run.ip, logsSince: info.runLogsSince, signal }, c.readyCheck)
+      await waitReady({ id: ensured.id, container: c, ports: ensured.ports, ip: run.ip, logsSince: info.runLogsSince, since, signal }, c.readyCheck)
     }
-    if (c.init.length && hooks.initDone?.(c.name) !== initHash(c.init)) {
-      hooks.onStatus?.(c.name, "starting", "running init scripts")
-      const hash = await runInit(ensured.id, c)
-      hooks.markInitDone?.(c.name, hash)
+    if (c.init.length) {
+      const target = await initTarget(info)
+      if (initNeeded(hooks.initDone?.(c.name), c.init, target)) {
+        hooks.onStatus?.(c.name, "starting", "running init scripts")
+        const hash = await runInit(ensured.id, c)
+        hooks.markInitDone?.(c.name, { hash, ...target })
+      }
     }
   } catch (e) {
     run.stopLogs()
@@ -157,6 +172,26 @@ async function _up(
   }
   hooks.onStatus?.(c.name, c.readyCheck ? "ready" : "running", ensured.name)
   return run
+}
+
+/**
+ * A bind mount's host folder that does not exist yet is created, as Compose does. Every bind
+ * source was written relative to devrig.toml (absolute paths are rejected by validation); `~` is
+ * not expanded there, so a missing `~/…` is reported rather than made inside the project.
+ */
+function _bindSources(ident: Identity, c: ResolvedContainer, hooks: ContainerHooks): void {
+  for (const v of c.volumes) {
+    if (v.type !== "bind" || existsSync(v.source)) continue
+    const rel = relative(ident.root, v.source)
+    if (rel.startsWith("~")) {
+      throw new InputError(`[docker.${c.name}] the bind mount source ${v.source} does not exist`, {
+        hint: "`~` is not expanded in volumes: write the path relative to devrig.toml",
+      })
+    }
+    mkdirSync(v.source, { recursive: true })
+    const shown = rel.startsWith("..") ? rel : `./${rel}`
+    hooks.onNotice?.(c.name, `[docker.${c.name}] created ${shown} for the bind mount to ${v.target}`)
+  }
 }
 
 /** Every failure names its component; input errors stay input errors (exit 1). */
@@ -219,18 +254,18 @@ export function deleteProject(slug: string): Promise<DeleteReport> {
 
 /**
  * `devrig reset <name>`: runs the init scripts again in the running container (after its ready
- * check) and returns the new hash for .devrig/state.json.
+ * check) and returns the new record for .devrig/state.json. Undefined when the container is not
+ * running: the caller forgets the record instead, so the next start runs them.
  */
-export async function rerunInit(ident: Identity, c: ResolvedContainer): Promise<string> {
+export async function rerunInit(ident: Identity, c: ResolvedContainer): Promise<InitRecord | undefined> {
   const containerName = names.container(ident.slug, c.name)
   const info = await inspectContainer(containerName)
-  if (!info?.running) {
-    throw new ExternalError(`[docker.${c.name}] is not running`, { hint: "Start it with `devrig start`, then retry" })
-  }
+  if (!info?.running) return undefined
   if (c.readyCheck) {
     const image = (await inspectImage(info.imageId)) ?? { id: info.imageId, exposedPorts: [] }
     const ports = effectivePorts(c, image)
     await waitReady({ id: info.id, container: c, ports, ip: info.ips[names.network(ident.slug)], logsSince: info.runLogsSince }, c.readyCheck)
   }
-  return c.init.length ? runInit(info.id, c) : initHash(c.init)
+  const hash = c.init.length ? await runInit(info.id, c) : initHash(c.init)
+  return { hash, ...(await initTarget(info)) }
 }

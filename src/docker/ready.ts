@@ -1,7 +1,9 @@
 /**
  * Ready checks for containers: retried with exponential backoff until they pass, the container
- * exits, or the check's timeout (default 30 s) runs out. A failure carries the check's last output
- * and the container's last log lines, which is usually all the user needs to see.
+ * exits, or the check's timeout (default 30 s) runs out. The timeout counts from the container's
+ * start, and the last attempt happens at the deadline (the backoff never skips it). A failure
+ * carries the check's last output and the container's last log lines, which is usually all the
+ * user needs to see.
  */
 import { connect } from "node:net"
 import type { ResolvedContainer } from "../config/resolved.ts"
@@ -27,6 +29,8 @@ export interface ReadyContext {
    * process may already have written its first lines, so it is used with a second's margin.
    */
   startedAt?: string
+  /** when the timeout starts counting (epoch ms): the container's start; default now */
+  since?: number
   signal?: AbortSignal
   /** called after each failed attempt (for a "waiting for postgres…" detail) */
   onAttempt?: (attempt: number, output: string) => void
@@ -72,7 +76,7 @@ export function postgresUser(c: ResolvedContainer): string {
 /** Waits until `check` passes; throws ExternalError on timeout or when the container exits. */
 export async function waitReady(ctx: ReadyContext, check: ReadyCheck): Promise<void> {
   const timeoutMs = check.timeout !== undefined ? parseDuration(check.timeout) : DEFAULTS.readyTimeoutMs
-  const deadline = Date.now() + timeoutMs
+  const deadline = (ctx.since ?? Date.now()) + timeoutMs
   let follower: LogFollower | undefined
   const probe = await _probe(ctx, check, (f) => (follower = f))
   let last: Attempt = { ok: false, output: "" }
@@ -87,8 +91,10 @@ export async function waitReady(ctx: ReadyContext, check: ReadyCheck): Promise<v
         throw await _failure(ctx, `[docker.${ctx.container.name}] exited${state ? ` with code ${state.exitCode}` : ""} before its ready check passed`, last.output)
       }
       ctx.onAttempt?.(attempt, last.output)
-      if (Date.now() + delay > deadline) break
-      await Bun.sleep(delay)
+      const left = deadline - Date.now()
+      if (left <= 0) break
+      // Shortened before the deadline, so the last attempt happens at it.
+      await Bun.sleep(Math.min(delay, left))
       delay = Math.min(delay * 2, MAX_DELAY_MS)
     }
   } finally {

@@ -1,8 +1,13 @@
 /**
  * Named volumes `devrig-{slug}-{name}`. Created explicitly (not implicitly by a container's mount)
- * so they carry the project label that `delete` finds them by.
+ * so they carry the project label that `delete` finds them by, and a random id that tells a
+ * volume apart from a later one of the same name (the engine's CreatedAt is the data folder's
+ * mtime: it moves as the data changes).
  */
+import { randomBytes } from "node:crypto"
 import { labels, type Identity } from "../project/identity.ts"
+
+export const LABEL_VOLUME_ID = "devrig.volume-id"
 import { isNotFound, request } from "./client.ts"
 
 export interface VolumeInfo {
@@ -35,7 +40,7 @@ export async function ensureVolume(ident: Identity, fullName: string): Promise<v
   await request({
     method: "POST",
     path: "/volumes/create",
-    body: { Name: fullName, Driver: "local", Labels: labels(ident) },
+    body: { Name: fullName, Driver: "local", Labels: { ...labels(ident), [LABEL_VOLUME_ID]: randomBytes(8).toString("hex") } },
     doing: `creating volume ${fullName}`,
   })
 }

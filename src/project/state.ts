@@ -13,13 +13,23 @@ export interface ProcessRecord {
   startTime: number
 }
 
+/** One run of a container's init scripts: what ran, and in which container on which data. */
+export interface InitRecord {
+  /** content hash of the init scripts */
+  hash: string
+  /** id of the container they ran in */
+  container: string
+  /** the container's volumes at the time ("name@id": see docker/init.ts) */
+  volumes: string[]
+}
+
 export interface State {
   version: 1
   slug?: string
   /** "services.api" / "docker.redis" / "docker.mailpit.ports.smtp" → port */
   autoPorts: Record<string, number>
-  /** container name → content hash of its init scripts, once they ran */
-  initDone: Record<string, string>
+  /** container name → its last init run (a bare scripts hash when written by an older devrig) */
+  initDone: Record<string, InitRecord | string>
   supervisor?: ProcessRecord & { socket: string; startedAt: string }
   /** service name → the process group it runs in (pgid == pid of the group leader) */
   groups: Record<string, ProcessRecord>
@@ -42,7 +52,7 @@ export function readState(root: string): State {
       ...raw,
       version: 1,
       autoPorts: isRecord(raw.autoPorts) ? (raw.autoPorts as Record<string, number>) : {},
-      initDone: isRecord(raw.initDone) ? (raw.initDone as Record<string, string>) : {},
+      initDone: isRecord(raw.initDone) ? (raw.initDone as State["initDone"]) : {},
       groups: isRecord(raw.groups) ? (raw.groups as Record<string, ProcessRecord>) : {},
     }
   } catch {

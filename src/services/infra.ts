@@ -13,8 +13,11 @@ import { ClusterPhase } from "./cluster-phase.ts"
 import { ComposePhase, type ComposeHooks } from "./compose-phase.ts"
 import { ContainerWatch } from "./container-watch.ts"
 
-/** The same hooks drive every infrastructure phase. */
-export type InfraHooks = ComposeHooks
+/**
+ * The same hooks drive every infrastructure phase. `notice`: a line the start output shows once
+ * (also after `start -d`); without it, notices go to `info`.
+ */
+export type InfraHooks = ComposeHooks & { notice?: (text: string) => void }
 
 export class Infra {
   private readonly components = new Map<string, ComponentStatus>()
@@ -69,7 +72,8 @@ export class Infra {
       onLog: (name, stream, line) => this.hooks.line(name, stream === "stderr" ? "err" : "out", line),
       onPull: (image, p) => pulls.update(image, p),
       initDone: (name) => readState(root).initDone[name],
-      markInitDone: (name, hash) => updateState(root, (s) => void (s.initDone[name] = hash)),
+      markInitDone: (name, record) => updateState(root, (s) => void (s.initDone[name] = record)),
+      onNotice: (_name, text) => this.notice(text),
       signal: this.hooks.signal,
     })
     pulls.done()
@@ -77,6 +81,11 @@ export class Infra {
       const s = this.components.get(r.name)
       if (s) s.startedAt = r.startedAt
     }
+  }
+
+  private notice(text: string): void {
+    if (this.hooks.notice) this.hooks.notice(text)
+    else this.hooks.info(text)
   }
 
   private set(name: string, state: ComponentState, detail?: string): void {
@@ -115,20 +124,21 @@ export class Infra {
     return this.compose.ports()
   }
 
-  /** Hot reload: recreate changed containers, start added ones, stop and remove removed ones. */
+  /**
+   * Hot reload: recreate changed containers (their anonymous volumes go to the new container),
+   * start added ones, stop removed ones. A removed one is kept, with its data, until `devrig
+   * delete` (adding the block back reuses it).
+   */
   async reconfigure(cfg: ResolvedConfig, d: { added: string[]; removed: string[]; changed: string[] }, old: ResolvedConfig): Promise<void> {
     if (!d.added.length && !d.removed.length && !d.changed.length) {
       this.cfg = cfg
       return
     }
     const phase = await import("../docker/phase.ts")
-    const { removeContainer } = await import("../docker/containers.ts")
-    const { names } = await import("../project/identity.ts")
     for (const n of [...d.removed, ...d.changed]) this.running[n]?.stopLogs()
     if (d.removed.length || d.changed.length)
       await phase.stopContainers(old.identity.slug, { only: [...d.removed, ...d.changed], onStatus: (n, st) => this.set(n, st) })
     for (const n of d.removed) {
-      await removeContainer(names.container(old.identity.slug, n)).catch(() => {})
       this.components.delete(n)
       delete this.running[n]
     }
@@ -156,7 +166,8 @@ export class Infra {
         onStatus: (n, st, d) => this.set(n, st, d),
         onLog: (n, stream, line) => this.hooks.line(n, stream === "stderr" ? "err" : "out", line),
         initDone: (n) => readState(root).initDone[n],
-        markInitDone: (n, hash) => updateState(root, (s) => void (s.initDone[n] = hash)),
+        markInitDone: (n, record) => updateState(root, (s) => void (s.initDone[n] = record)),
+        onNotice: (_n, text) => this.notice(text),
       })
       Object.assign(this.running, up)
       const s = this.components.get(name)

@@ -1,7 +1,9 @@
 /**
  * Cleanup after a supervisor that died without stopping (SIGKILL, OOM, a closed laptop lid):
  * the process groups recorded in state (PID start times checked, so a reused PID is never
- * killed) and every process still carrying this project's DEVRIG_RUN marker.
+ * killed), every process still carrying this project's DEVRIG_RUN marker, and the containers the
+ * dead run left running — stopped, as `devrig stop` does, never removed: their data stays, and
+ * the next start reuses them.
  */
 import { stateDirFor, statePaths } from "../project/identity.ts"
 import { listInstances } from "../project/registry.ts"
@@ -40,7 +42,18 @@ export function watchdogPids(configPath: string): number[] {
   return pidsWithArg("__watchdog").filter((p) => ours.has(p) && p !== process.pid)
 }
 
+/**
+ * Ends what a dead supervisor left behind — its processes first, then the containers they may
+ * have used — and returns how many processes and containers that was.
+ */
 export async function recoverOrphans(root: string, slug: string, info: (msg: string) => void): Promise<number> {
+  const sup = readState(root).supervisor
+  const crashed = !!sup && sup.pid !== process.pid && !isAlive(sup.pid, sup.startTime)
+  const processes = await _endProcesses(root, slug, info)
+  return processes + (crashed ? await _stopLeftContainers(slug, info) : 0)
+}
+
+async function _endProcesses(root: string, slug: string, info: (msg: string) => void): Promise<number> {
   const state = readState(root)
   const groups = Object.entries(state.groups).filter(([, g]) => isAlive(g.pid, g.startTime))
   const marked = markedProcesses(slug)
@@ -64,4 +77,20 @@ export async function recoverOrphans(root: string, slug: string, info: (msg: str
     delete s.supervisor
   })
   return groups.length + marked.length
+}
+
+/** Containers of a crashed run still running: stopped, so their ports are free and the next start reuses them. */
+async function _stopLeftContainers(slug: string, info: (msg: string) => void): Promise<number> {
+  try {
+    const { listContainers } = await import("../docker/containers.ts")
+    const running = await listContainers({ label: [`devrig.project=${slug}`] }, false)
+    if (!running.length) return 0
+    info(`stopping ${running.length} container${running.length === 1 ? "" : "s"} left running by a previous run (data kept)`)
+    const { stopContainers } = await import("../docker/phase.ts")
+    await stopContainers(slug)
+    return running.length
+  } catch {
+    // No Docker here: nothing of ours can be running in it.
+    return 0
+  }
 }

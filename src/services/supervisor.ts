@@ -178,9 +178,11 @@ export class Supervisor implements Controller {
     }).stop
 
     for (const s of Object.values(this.resolved.services)) if (this.selected.has(s.name)) this.runners.set(s.name, this.makeRunner(s))
+    const notice = (n: string) => (this.opts.onInfo(n), this.notices.push(n))
     this.infra = new Infra(this.resolved, this.selected, {
       line: this.line,
       info: this.opts.onInfo,
+      notice,
       changed: this.emit,
       detached: this.opts.detached,
       noTraefik: !!this.opts.noTraefik,

@@ -40,15 +40,10 @@ export async function runWatchdog(args: string[]): Promise<number> {
   while (isAlive(pid, startTime)) await Bun.sleep(POLL_MS)
   const recorded = readState(root).supervisor
   if (!recorded || recorded.pid !== pid) return 0 // clean shutdown (or a newer supervisor)
+  // Processes, then containers: stopped as `devrig stop` does, never removed — a database without
+  // a named volume keeps its data in the container's anonymous volume, and the next start reuses
+  // the container. Only `devrig delete` removes containers and volumes.
   await recoverOrphans(root, slug, () => {})
-  try {
-    // Containers go too (volumes stay): nothing of a crashed run keeps running or lingers.
-    const { listContainers, removeContainer } = await import("../docker/containers.ts")
-    const left = await listContainers({ label: [`devrig.project=${slug}`] })
-    await Promise.all(left.map((c) => removeContainer(c.id).catch(() => {})))
-  } catch {
-    // No Docker, or nothing to remove.
-  }
   await stopCompose(configPath, slug)
   markStopped(slug)
   return 0

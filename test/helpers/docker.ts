@@ -18,6 +18,8 @@ export const IMAGES = {
   busybox: "devrig-test/busybox:latest",
   postgres: "devrig-test/postgres:16",
   redis: "devrig-test/redis:7",
+  /** postgres:16 whose data directory is a VOLUME, as in the official image */
+  postgresVolume: "devrig-test/postgres-volume:16",
 } as const
 
 const ROOT = join(import.meta.dir, "..", "..")

@@ -8,6 +8,7 @@ import { deleteProject, rerunInit, stopContainers, upContainers } from "../../..
 import { containerUrl } from "../../../src/docker/urls.ts"
 import { inspectContainer } from "../../../src/docker/containers.ts"
 import { names } from "../../../src/project/identity.ts"
+import type { InitRecord } from "../../../src/project/state.ts"
 import type { ComponentState } from "../../../src/status.ts"
 import { IMAGES, assertNoResources, container, ensureTestImages, freePort, resources, testIdentity } from "../../helpers/docker.ts"
 
@@ -29,18 +30,20 @@ test("postgres: ready, init once, data survives stop/start, reset re-runs init, 
     readyCheck: { type: "pg_isready" },
     init: ["CREATE DATABASE myapp;", "\\c myapp\nCREATE TABLE notes (body text); INSERT INTO notes VALUES ('from init');"],
   })
-  const initDone: Record<string, string> = {}
+  const initDone: Record<string, InitRecord> = {}
   const states: string[] = []
   const hooks = {
     onStatus: (name: string, state: ComponentState) => states.push(`${name}:${state}`),
     initDone: (name: string) => initDone[name],
-    markInitDone: (name: string, hash: string) => (initDone[name] = hash),
+    markInitDone: (name: string, record: InitRecord) => void (initDone[name] = record),
   }
 
   const first = await upContainers(ident, [[pg]], hooks)
   expect(states.at(-1)).toBe("postgres:ready")
   expect(first.postgres!.ports.main).toEqual({ host: port, container: 5432, protocol: "tcp" })
-  expect(initDone.postgres).toBe(initHash(pg.init))
+  // Recorded for this container and its volume.
+  expect(initDone.postgres).toMatchObject({ hash: initHash(pg.init), container: first.postgres!.id })
+  expect(initDone.postgres!.volumes).toEqual([expect.stringMatching(new RegExp(`^${names.volume(ident.slug, "pgdata")}@[0-9a-f]{16}$`))])
 
   // A real client on the host, with the URL the env builder would inject.
   const url = containerUrl(pg)!
@@ -69,7 +72,7 @@ test("postgres: ready, init once, data survives stop/start, reset re-runs init, 
   const third = await upContainers(ident, [[idempotent]], hooks)
   expect(third.postgres!.created).toBe(true)
   expect(third.postgres!.id).not.toBe(first.postgres!.id)
-  expect(await rerunInit(ident, idempotent)).toBe(initHash(idempotent.init))
+  expect(await rerunInit(ident, idempotent)).toMatchObject({ hash: initHash(idempotent.init), container: third.postgres!.id })
   const after = await execRun(third.postgres!.id, ["psql", "-U", "devrig", "-d", "myapp", "-tAc", "SELECT count(*) FROM notes"])
   // 2 from before + the changed init's first run during start + the reset run.
   expect(after.output).toBe("4")

@@ -1,6 +1,7 @@
 // SIGKILL of the supervisor mid-run. The watchdog must end everything of that run within
 // seconds — a setsid grandchild, a service that ignores SIGTERM, a port holder, and the
-// project's containers — and when the watchdog is killed too, the next `devrig stop` does it.
+// project's containers (stopped, never removed) — and when the watchdog is killed too, the next
+// `devrig stop` does it.
 import { afterAll, beforeAll, expect, test } from "bun:test"
 import { IMAGES, ensureTestImages } from "../../helpers/docker.ts"
 import { assertCleanedUp, freePort, httpStatus, isAlive, markedPids, project, startDetached, waitFor, type Project } from "../../helpers/proc-fixtures.ts"
@@ -75,10 +76,12 @@ test("SIGKILL of the supervisor: the watchdog ends every process, container and 
   expect(watchdogPids(p.dir).length).toBe(1)
   const t0 = Date.now()
   process.kill(sup, "SIGKILL")
-  await waitFor(async () => markedPids(p.slug).length === 0 && (await labelled(p.slug)).length === 0, "processes and containers of the run to be gone", 15_000, 100)
+  await waitFor(async () => markedPids(p.slug).length === 0 && (await labelled(p.slug, false)).length === 0, "processes and containers of the run to end", 15_000, 100)
   const took = Date.now() - t0
   await assertCleanedUp(p, ports, sup)
-  expect(await labelled(p.slug)).toEqual([])
+  // Stopped, as `devrig stop` does, not removed: their data stays for the next start.
+  expect(await labelled(p.slug, false)).toEqual([])
+  expect((await labelled(p.slug)).length).toBe(3)
   await waitFor(() => watchdogPids(p.dir).length === 0, "the watchdog to exit", 5000)
   console.log(`[sigkill] cleaned up ${took} ms after SIGKILL`)
   expect(took).toBeLessThan(15_000)

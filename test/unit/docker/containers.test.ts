@@ -1,6 +1,6 @@
 // What devrig asks the engine to create: names, labels, ports, mounts, and the definition hash.
 import { expect, test } from "bun:test"
-import { containerSpec, effectivePorts, volumeName } from "../../../src/docker/containers.ts"
+import { containerSpec, effectivePorts, isAnonymousVolume, volumeName } from "../../../src/docker/containers.ts"
 import { splitRef } from "../../../src/docker/images.ts"
 import { InputError } from "../../../src/errors.ts"
 import { LABEL_HASH, names } from "../../../src/project/identity.ts"
@@ -38,6 +38,8 @@ test("name, labels, alias, ports, mounts, init", () => {
   expect(body.HostConfig.PortBindings).toEqual({ "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "15432" }] })
   expect(body.HostConfig.Init).toBe(true)
   expect(body.HostConfig.NetworkMode).toBe(net)
+  // host.docker.internal on Linux too
+  expect(body.HostConfig.ExtraHosts).toEqual(["host.docker.internal:host-gateway"])
   expect(body.NetworkingConfig).toEqual({ EndpointsConfig: { [net]: { Aliases: ["postgres"] } } })
   expect(body.HostConfig.Mounts).toEqual([
     { Type: "volume", Source: `devrig-${ident.slug}-pgdata`, Target: "/var/lib/postgresql/data", ReadOnly: false },
@@ -84,4 +86,10 @@ test("image references split into name and tag", () => {
   expect(splitRef("localhost:5000/team/api")).toEqual({ image: "localhost:5000/team/api", tag: "latest" })
   expect(splitRef("localhost:5000/team/api:dev")).toEqual({ image: "localhost:5000/team/api", tag: "dev" })
   expect(splitRef("alpine@sha256:abc")).toEqual({ image: "alpine", tag: "sha256:abc" })
+})
+
+test("anonymous volumes are the engine's 64-hex names, never devrig's own", () => {
+  expect(isAnonymousVolume("1a50da84e7889eb621acf34990e6b1cadc0ec76c4e7d60c0f7c36c52d12628bf")).toBe(true)
+  expect(isAnonymousVolume(names.volume(ident.slug, "pgdata"))).toBe(false)
+  expect(isAnonymousVolume("pgdata")).toBe(false)
 })
