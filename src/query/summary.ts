@@ -1,0 +1,88 @@
+/**
+ * What a trace summary says about a trace beyond its head span: the request it served (route),
+ * where the time went (the span with the largest self time) and why it failed (the first error
+ * span). Self time is a span's duration minus the part of it its children cover.
+ */
+import type { StoredSpan, TraceEntry } from "../otel/store-traces.ts"
+import type { SpanBrief, TraceSummary } from "../server/api-types.ts"
+
+/** http.route, else url.path / http.target (without the query), else the span name. */
+export function routeOf(s: StoredSpan): string {
+  const a = s.attributes
+  for (const k of ["http.route", "url.path", "http.target"]) {
+    const v = a[k]
+    if (typeof v === "string" && v !== "") return k === "http.target" ? v.split("?")[0]! : v
+  }
+  return s.name
+}
+
+/** Self time (ms) of every span of the trace, by span id. */
+export function selfTimes(t: TraceEntry): Map<string, number> {
+  const kids = new Map<string, StoredSpan[]>()
+  for (const s of t.spans) {
+    if (!s.parentSpanId || s.parentSpanId === s.spanId || !t.spanIds.has(s.parentSpanId)) continue
+    const list = kids.get(s.parentSpanId)
+    if (list) list.push(s)
+    else kids.set(s.parentSpanId, [s])
+  }
+  const out = new Map<string, number>()
+  for (const s of t.spans) {
+    const children = kids.get(s.spanId)
+    out.set(s.spanId, round3(Math.max(0, s.endMs - s.startMs - (children ? covered(s, children) : 0))))
+  }
+  return out
+}
+
+/** Length of the union of the children's intervals, clipped to the parent's. */
+function covered(parent: StoredSpan, children: StoredSpan[]): number {
+  const iv = children.map((c) => [Math.max(c.startMs, parent.startMs), Math.min(c.endMs, parent.endMs)] as const).filter(([a, b]) => b > a)
+  iv.sort((x, y) => x[0] - y[0])
+  let total = 0
+  let [cs, ce] = [-Infinity, -Infinity]
+  for (const [a, b] of iv) {
+    if (a > ce) {
+      if (ce > cs) total += ce - cs
+      ;[cs, ce] = [a, b]
+    } else if (b > ce) ce = b
+  }
+  if (ce > cs) total += ce - cs
+  return total
+}
+
+function brief(s: StoredSpan, self: Map<string, number>): SpanBrief {
+  return { spanId: s.spanId, service: s.resource.service, name: s.name, self_ms: self.get(s.spanId) ?? 0 }
+}
+
+/** The status message, else an exception event's message, else the HTTP status code. */
+export function errorMessage(s: StoredSpan): string {
+  if (s.statusMessage) return s.statusMessage
+  for (const e of s.events) {
+    const m = e.attributes["exception.message"]
+    if (e.name === "exception" && m !== undefined) return String(m)
+  }
+  const code = s.attributes["http.response.status_code"] ?? s.attributes["http.status_code"]
+  return code !== undefined ? `HTTP ${code}` : "error"
+}
+
+/** route, bottleneck, error (and serviceSpan for `service`) of one trace. */
+export function insights(t: TraceEntry, head: StoredSpan, service?: string): Pick<TraceSummary, "route" | "bottleneck" | "error" | "serviceSpan"> {
+  const self = selfTimes(t)
+  let slowest: StoredSpan | undefined
+  let firstError: StoredSpan | undefined
+  let own: StoredSpan | undefined
+  for (const s of t.spans) {
+    if (!slowest || self.get(s.spanId)! > self.get(slowest.spanId)!) slowest = s
+    if (s.isError && (!firstError || s.startMs < firstError.startMs)) firstError = s
+    if (service && s.resource.service === service && (!own || s.endMs - s.startMs > own.endMs - own.startMs)) own = s
+  }
+  return {
+    route: routeOf(head),
+    ...(slowest ? { bottleneck: brief(slowest, self) } : {}),
+    ...(firstError ? { error: { ...brief(firstError, self), message: errorMessage(firstError) } } : {}),
+    ...(own ? { serviceSpan: { ...brief(own, self), duration_ms: round3(own.endMs - own.startMs) } } : {}),
+  }
+}
+
+export function round3(n: number): number {
+  return Math.round(n * 1000) / 1000
+}
