@@ -19,6 +19,13 @@ export function maskEnv(env: Record<string, string>, secretKeys: string[], show:
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, secret.has(k) ? "****" : v]))
 }
 
+/** The resolved config as `validate --json` prints it: values from env files masked unless `show`. */
+export function maskedConfig(config: ResolvedConfig, show: boolean): unknown {
+  const masked = <T extends { env: Record<string, string>; secretKeys: string[] }>(m: Record<string, T>) =>
+    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { ...v, env: maskEnv(v.env, v.secretKeys, show) }]))
+  return { ...config, env: maskEnv(config.env, config.secretKeys ?? [], show), services: masked(config.services), docker: masked(config.docker) }
+}
+
 /** Dependency graph of every component in the resolved config. */
 export function resolvedGraph(cfg: ResolvedConfig) {
   const entries: [string, string[]][] = []

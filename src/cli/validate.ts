@@ -1,6 +1,6 @@
 import { defineCommand } from "citty"
 import { loadProject } from "../config/load.ts"
-import { maskEnv, renderPlan, summaryLine } from "./plan.ts"
+import { maskedConfig, renderPlan, summaryLine } from "./plan.ts"
 import { globalOptions } from "./context.ts"
 import { c, println } from "./output.ts"
 
@@ -14,10 +14,7 @@ export default defineCommand({
   async run({ args }) {
     const { loaded, config } = await loadProject({ file: globalOptions.file })
     if (args.json) {
-      const show = !!args["show-secrets"]
-      const masked = <T extends { env: Record<string, string>; secretKeys: string[] }>(m: Record<string, T>) =>
-        Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { ...v, env: maskEnv(v.env, v.secretKeys, show) }]))
-      println(JSON.stringify({ ...config, env: maskEnv(config.env, config.secretKeys ?? [], show), services: masked(config.services), docker: masked(config.docker) }, null, 2))
+      println(JSON.stringify(maskedConfig(config, !!args["show-secrets"]), null, 2))
       return 0
     }
     println(`${c.green("✓")} ${summaryLine(loaded.path, config)}`)
