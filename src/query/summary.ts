@@ -1,7 +1,7 @@
 /**
  * What a trace summary says about a trace beyond its head span: the request it served (route),
- * where the time went (the span with the largest self time) and why it failed (the first error
- * span). Self time is a span's duration minus the part of it its children cover.
+ * where the time went (the span with the largest self time) and why it failed (the earliest
+ * error span with no failed child: the cause, not the callers it failed). Self time is a span's duration minus the part of it its children cover.
  */
 import type { StoredSpan, TraceEntry } from "../otel/store-traces.ts"
 import type { SpanBrief, TraceSummary } from "../server/api-types.ts"
@@ -70,9 +70,13 @@ export function insights(t: TraceEntry, head: StoredSpan, service?: string): Pic
   let slowest: StoredSpan | undefined
   let firstError: StoredSpan | undefined
   let own: StoredSpan | undefined
+  // an error propagates up (a failed call fails its caller): the cause is an error span none of
+  // whose children failed; the earliest such span is the trace's error
+  const failedParents = new Set<string>()
+  for (const s of t.spans) if (s.isError && s.parentSpanId) failedParents.add(s.parentSpanId)
   for (const s of t.spans) {
     if (!slowest || self.get(s.spanId)! > self.get(slowest.spanId)!) slowest = s
-    if (s.isError && (!firstError || s.startMs < firstError.startMs)) firstError = s
+    if (s.isError && !failedParents.has(s.spanId) && (!firstError || s.startMs < firstError.startMs)) firstError = s
     if (service && s.resource.service === service && (!own || s.endMs - s.startMs > own.endMs - own.startMs)) own = s
   }
   return {

@@ -50,7 +50,7 @@ export interface TraceSummary {
   route: string
   /** the span with the largest self time (its duration minus its children's) */
   bottleneck?: SpanBrief
-  /** the first error span (by start time), with its status or exception message */
+  /** the trace's cause of failure: the earliest error span none of whose children failed, with its status or exception message */
   error?: SpanBrief & { message: string }
   /** with a service filter: that service's own slowest span (by duration) */
   serviceSpan?: SpanBrief & { duration_ms: number }
