@@ -19,8 +19,11 @@ function explicitBuckets(p: HistogramPoint): Bucket[] {
   const out: Bucket[] = []
   const b = p.bounds
   for (let i = 0; i < p.bucketCounts.length; i++) {
-    const lo = i === 0 ? (p.min ?? Math.min(0, b[0] ?? 0)) : b[i - 1]!
-    const hi = i < b.length ? b[i]! : (p.max ?? b[b.length - 1] ?? lo)
+    let lo = i === 0 ? (p.min ?? Math.min(0, b[0] ?? 0)) : b[i - 1]!
+    let hi = i < b.length ? b[i]! : (p.max ?? b[b.length - 1] ?? lo)
+    // no observation lies outside [min, max]: a bucket holding either is narrower than its bounds
+    if (p.min !== undefined && p.min > lo) lo = Math.min(p.min, hi)
+    if (p.max !== undefined && p.max < hi) hi = Math.max(p.max, lo)
     out.push([lo, Math.max(lo, hi), p.bucketCounts[i]!])
   }
   return out
