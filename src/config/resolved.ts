@@ -101,6 +101,17 @@ export interface ResolvedDashboard {
   metricBuffer: number
   logBuffer: number
   retentionMs: number
+  /** where everything received is forwarded too ([dashboard.otel] forward) */
+  forward?: ResolvedForward[]
+}
+
+export interface ResolvedForward {
+  /** as configured, e.g. http://collector:4318 or grpc://collector:4317 */
+  endpoint: string
+  protocol: "http/protobuf" | "grpc"
+  /** expanded values; secret: every value is masked in output */
+  headers: Record<string, string>
+  queueSize: number
 }
 
 export interface ResolvedConfig {

@@ -59,7 +59,10 @@ function errorResponse(status: number, code: number, message: string, format: Fo
   return Response.json({ code, message: msg }, { status, headers: CORS })
 }
 
-export function createOtlpHttpHandler(store: TelemetryStore, maxBytes = HTTP_MAX_BYTES) {
+/** Hears every accepted request as protobuf bytes (forwarding); must return at once. */
+export type OnReceived = (signal: "traces" | "metrics" | "logs", body: Uint8Array) => void
+
+export function createOtlpHttpHandler(store: TelemetryStore, maxBytes = HTTP_MAX_BYTES, onReceived?: OnReceived) {
   return async function handle(req: Request): Promise<Response> {
     const path = new URL(req.url).pathname
     const route = ROUTES[path]
@@ -83,6 +86,8 @@ export function createOtlpHttpHandler(store: TelemetryStore, maxBytes = HTTP_MAX
       const body = await decompress(raw, req.headers.get("content-encoding"), maxBytes)
       const msg = format === "proto" ? decodeProto(route.request, body) : decodeJson(route.request, body)
       route.ingest(store, msg)
+      // protobuf is passed on as received; only JSON needs encoding
+      onReceived?.(path.slice(4) as "traces", format === "proto" ? body : toBinary(route.request, msg))
       if (format === "proto") {
         return new Response(toBinary(route.response, create(route.response)) as Uint8Array<ArrayBuffer>, {
           headers: { ...CORS, "content-type": "application/x-protobuf" },
@@ -101,8 +106,8 @@ export function createOtlpHttpHandler(store: TelemetryStore, maxBytes = HTTP_MAX
   }
 }
 
-export function startOtlpHttp(store: TelemetryStore, port: number, hostname = "127.0.0.1") {
-  const handle = createOtlpHttpHandler(store)
+export function startOtlpHttp(store: TelemetryStore, port: number, hostname = "127.0.0.1", onReceived?: OnReceived) {
+  const handle = createOtlpHttpHandler(store, HTTP_MAX_BYTES, onReceived)
   const server = Bun.serve({
     port,
     hostname,

@@ -266,6 +266,24 @@ export interface SignalCounters {
   evicted: number
 }
 
+/** One `[dashboard.otel] forward` endpoint; counts are export requests (one per received request). */
+export interface ForwardCounters {
+  endpoint: string
+  protocol: "http/protobuf" | "grpc"
+  /** accepted by the endpoint */
+  sent: number
+  /** given up: a non-retryable answer, or still failing after the retries */
+  failed: number
+  /** dropped unsent because the queue was full (the endpoint slow or down) */
+  dropped: number
+  /** retry attempts so far */
+  retries: number
+  /** waiting to be sent */
+  queued: number
+  lastError?: string
+  lastErrorAt?: string
+}
+
 export interface CollectorCounters {
   traces: SignalCounters & { traceCount: number }
   metrics: SignalCounters & { seriesCount: number }
@@ -273,6 +291,8 @@ export interface CollectorCounters {
   /** requests rejected (malformed, oversized) */
   rejectedRequests: number
   limits: { traceBuffer: number; metricBuffer: number; logBuffer: number; retentionMs: number }
+  /** forwarding to [dashboard.otel] forward endpoints, when configured */
+  forward?: ForwardCounters[]
 }
 
 /** GET /api/status and `devrig query status`. */
