@@ -198,6 +198,24 @@ export function OverviewView() {
               </div>
             )}
           </Show>
+          <For each={c()?.forward ?? []}>
+            {(f) => (
+              <div class="rounded-lg border border-line bg-panel px-4 py-3 text-xs text-muted flex flex-col justify-center gap-1" data-testid="stat-forward">
+                <div>
+                  Forwarding to <span class="mono text-fg">{f.endpoint}</span>
+                </div>
+                <div class="mono">
+                  <span class="text-fg">{fmtNumber(f.sent)}</span> sent · <span classList={{ "text-err": f.failed > 0 }}>{fmtNumber(f.failed)} failed</span> ·{" "}
+                  <span classList={{ "text-err": f.dropped > 0 }}>{fmtNumber(f.dropped)} dropped</span> · {fmtNumber(f.queued)} queued
+                </div>
+                <Show when={f.lastError && (f.failed > 0 || f.dropped > 0 || f.queued > 0)}>
+                  <div class="text-faint truncate" title={f.lastError}>
+                    last error: {f.lastError}
+                  </div>
+                </Show>
+              </div>
+            )}
+          </For>
         </div>
         <Show when={status()} fallback={<div class="text-muted text-xs">Connecting to devrig…</div>}>
           <Show when={groups().length} fallback={<div class="text-muted text-xs">No components in this project.</div>}>
