@@ -6,6 +6,7 @@ import { expect, setDefaultTimeout, test } from "bun:test"
 import type { RelatedTelemetry, TraceDetail, TraceSummary } from "../../../src/server/api-types.ts"
 import { stopLeftovers } from "../beyond/helpers.ts"
 import { startShop } from "./shop.ts"
+import { devrigTty } from "../../helpers/cli.ts"
 
 setDefaultTimeout(90_000)
 stopLeftovers()
@@ -69,10 +70,15 @@ test("trace rows name the route, the bottleneck and the downstream error; tree a
   const [all] = await r.query<RelatedTelemetry>(["related", bad.traceId, "--all", "--window", "1m"])
   expect(all!.nearbyLogs.some((l) => l.body === "order 41 priced")).toBe(true)
 
-  // the table names the route and the bottleneck
-  const table = await r.p.run(["query", "traces", "--format", "table"])
+  // on a terminal the default is a table naming the route and the bottleneck; piped, NDJSON
+  const table = await devrigTty(["query", "traces"], { cwd: r.p.dir, env: r.p.env })
+  expect(table.exitCode, table.stdout).toBe(0)
   expect(table.stdout).toContain("ROUTE")
   expect(table.stdout).toContain("/orders/:id")
   expect(table.stdout).toContain("pricing: pricing.lookup (self")
+  const piped = await r.p.run(["query", "traces"])
+  expect(piped.stdout.trim().split("\n").map((l) => JSON.parse(l).traceId)).toContain(ok.traceId)
+  // a trace on a terminal reads as the tree
+  expect((await devrigTty(["query", "trace", ok.traceId], { cwd: r.p.dir, env: r.p.env })).stdout).toContain("bottleneck: pricing: pricing.lookup")
   await r.finish([shop.apiPort, shop.pricingPort])
 })
