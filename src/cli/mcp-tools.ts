@@ -283,7 +283,8 @@ export const TOOLS: Tool[] = [
       const timeoutMs = Math.min(parseDuration(a.timeout ?? "30s", "timeout"), 600_000)
       const arrivedAfter = a.since ? cursorMs(loaded.identity.root, { since: a.since })! : Date.now()
       const out = await waitUntil(loaded.identity.root, names, preds, { timeoutMs, arrivedAfter })
-      return out.failed ? { ok: false, failed: out.failed, matched: out.matched } : out.ok ? { ok: true, matched: out.matched, ready: out.ready } : { ok: false, timedOut: true, stillMissing: out.seen, matched: out.matched }
+      // the same shape as `devrig wait --json`
+      return out.ok ? { ok: true, matched: out.matched, ready: out.ready } : out.failed ? { ok: false, failed: out.failed } : { ok: false, timedOut: true, stillMissing: out.seen }
     },
   }),
   serviceAction("restart", "Stop and start one service or container of the running project (as `devrig restart`); returns its new status."),

@@ -112,6 +112,7 @@ export default defineCommand({
     },
     since: { type: "string", description: "Also accept --for matches that arrived since then: a duration (30s) or an ISO 8601 time", valueHint: "duration|time" },
     timeout: { type: "string", default: "60s", description: "Give up after this long (exit 2)", valueHint: "duration" },
+    json: { type: "boolean", description: "Print the outcome as one JSON line: ok, matched records (or what was still missing)" },
   },
   async run({ args, rawArgs }) {
     const { loaded } = project()
@@ -122,9 +123,10 @@ export default defineCommand({
     const timeoutMs = parseDuration(args.timeout)
     const arrivedAfter = args.since ? cursorMs(loaded.identity.root, { since: args.since })! : Date.now()
     const out = await waitUntil(loaded.identity.root, names, preds, { timeoutMs, arrivedAfter })
+    if (args.json) println(JSON.stringify(out.ok ? { ok: true, matched: out.matched, ready: out.ready } : out.failed ? { ok: false, failed: out.failed } : { ok: false, timedOut: true, stillMissing: out.seen }))
     if (out.failed) throw new ExternalError(out.failed)
     if (!out.ok) throw new ExternalError(`timed out after ${args.timeout}: ${out.seen}`)
-    println(`${c.green("✓")} ${[...names.map((n) => `${n} ready`), ...preds.map((p) => `found ${p.text}`)].join("; ")}`)
+    if (!args.json) println(`${c.green("✓")} ${[...names.map((n) => `${n} ready`), ...preds.map((p) => `found ${p.text}`)].join("; ")}`)
     return 0
   },
 })

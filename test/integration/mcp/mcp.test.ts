@@ -63,6 +63,9 @@ test("every tool answers like the CLI against a running instrumented project", a
   expect(late).toMatchObject({ ok: false, timedOut: true })
   expect(late.stillMissing).toContain('no trace matching service=api name="never" yet')
   expect(Date.now() - t0).toBeGreaterThanOrEqual(1000)
+  const cliLate = await r.p.run(["wait", "--json", "--for", 'trace service=api name="never"', "--timeout", "1s"])
+  expect(cliLate.exitCode).toBe(2)
+  expect(JSON.parse(cliLate.stdout)).toEqual(late)
 
   // status
   const status = await ok<{ running: boolean; components: { name: string; state: string; port?: number }[]; collector: { traces: { received: number } } }>("status")
@@ -135,7 +138,10 @@ test("every tool answers like the CLI against a running instrumented project", a
   const good_toml = readFileSync(configPath, "utf8")
   writeFileSync(configPath, good_toml + "\n[services.broken]\ncomand = \"x\"\n")
   const invalid = await ok<{ valid: boolean; problems: { line: number; column: number; message: string }[] }>("validate_config")
+  const cliInvalid = await r.p.run(["validate", "--json"])
   writeFileSync(configPath, good_toml)
+  expect(cliInvalid.exitCode).toBe(1)
+  expect(JSON.parse(cliInvalid.stdout)).toEqual({ file: configPath, ...invalid })
   expect(invalid.valid).toBe(false)
   expect(invalid.problems[0]!.line).toBe(good_toml.split("\n").length + 1)
   expect(invalid.problems[0]!.column).toBeGreaterThan(0)
