@@ -18,31 +18,38 @@ export function routeOf(s: StoredSpan): string {
 
 /** Self time (ms) of every span of the trace, by span id. */
 export function selfTimes(t: TraceEntry): Map<string, number> {
-  const kids = new Map<string, StoredSpan[]>()
+  const kids = new Map<string, StoredSpan | StoredSpan[]>()
   for (const s of t.spans) {
-    if (!s.parentSpanId || s.parentSpanId === s.spanId || !t.spanIds.has(s.parentSpanId)) continue
-    const list = kids.get(s.parentSpanId)
-    if (list) list.push(s)
-    else kids.set(s.parentSpanId, [s])
+    const p = s.parentSpanId
+    if (!p || p === s.spanId || !t.spanIds.has(p)) continue
+    const cur = kids.get(p)
+    if (cur === undefined) kids.set(p, s)
+    else if (Array.isArray(cur)) cur.push(s)
+    else kids.set(p, [cur, s])
   }
   const out = new Map<string, number>()
   for (const s of t.spans) {
-    const children = kids.get(s.spanId)
-    out.set(s.spanId, round3(Math.max(0, s.endMs - s.startMs - (children ? covered(s, children) : 0))))
+    const c = kids.get(s.spanId)
+    const busy = c === undefined ? 0 : Array.isArray(c) ? covered(s, c) : Math.max(0, Math.min(c.endMs, s.endMs) - Math.max(c.startMs, s.startMs))
+    out.set(s.spanId, round3(Math.max(0, s.endMs - s.startMs - busy)))
   }
   return out
 }
 
 /** Length of the union of the children's intervals, clipped to the parent's. */
 function covered(parent: StoredSpan, children: StoredSpan[]): number {
-  const iv = children.map((c) => [Math.max(c.startMs, parent.startMs), Math.min(c.endMs, parent.endMs)] as const).filter(([a, b]) => b > a)
-  iv.sort((x, y) => x[0] - y[0])
+  const sorted = children.slice().sort((x, y) => x.startMs - y.startMs)
   let total = 0
-  let [cs, ce] = [-Infinity, -Infinity]
-  for (const [a, b] of iv) {
+  let cs = -Infinity
+  let ce = -Infinity
+  for (const c of sorted) {
+    const a = Math.max(c.startMs, parent.startMs)
+    const b = Math.min(c.endMs, parent.endMs)
+    if (b <= a) continue
     if (a > ce) {
       if (ce > cs) total += ce - cs
-      ;[cs, ce] = [a, b]
+      cs = a
+      ce = b
     } else if (b > ce) ce = b
   }
   if (ce > cs) total += ce - cs
@@ -64,8 +71,25 @@ export function errorMessage(s: StoredSpan): string {
   return code !== undefined ? `HTTP ${code}` : "error"
 }
 
+type Insights = Pick<TraceSummary, "route" | "bottleneck" | "error" | "serviceSpan">
+
+/**
+ * Spans are only ever appended to a trace, so a result stays valid while the span count is the
+ * same: lists, the WebSocket and repeated queries recompute only traces that grew.
+ */
+const cache = new WeakMap<TraceEntry, { spans: number; byService: Map<string, Insights> }>()
+
 /** route, bottleneck, error (and serviceSpan for `service`) of one trace. */
-export function insights(t: TraceEntry, head: StoredSpan, service?: string): Pick<TraceSummary, "route" | "bottleneck" | "error" | "serviceSpan"> {
+export function insights(t: TraceEntry, head: StoredSpan, service?: string): Insights {
+  let c = cache.get(t)
+  if (!c || c.spans !== t.spans.length) cache.set(t, (c = { spans: t.spans.length, byService: new Map() }))
+  const key = `${head.spanId}\n${service ?? ""}`
+  let out = c.byService.get(key)
+  if (!out) c.byService.set(key, (out = compute(t, head, service)))
+  return out
+}
+
+function compute(t: TraceEntry, head: StoredSpan, service?: string): Pick<TraceSummary, "route" | "bottleneck" | "error" | "serviceSpan"> {
   const self = selfTimes(t)
   let slowest: StoredSpan | undefined
   let firstError: StoredSpan | undefined
