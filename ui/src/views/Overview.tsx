@@ -6,7 +6,7 @@ import { Page } from "../components/Page.tsx"
 import { StatusDot } from "../components/StatusDot.tsx"
 import { toast } from "../components/Toast.tsx"
 import { api } from "../lib/api.ts"
-import { fmtNumber, fmtUptime } from "../lib/format.ts"
+import { fmtNumber, fmtTime, fmtUptime } from "../lib/format.ts"
 import { type DevrigEvent, eventsFor } from "../lib/events.ts"
 import { dispatch, live, now } from "../lib/live.ts"
 import { displayState } from "../lib/reducer.ts"
@@ -208,9 +208,9 @@ export function OverviewView() {
                   <span class="text-fg">{fmtNumber(f.sent)}</span> sent · <span classList={{ "text-err": f.failed > 0 }}>{fmtNumber(f.failed)} failed</span> ·{" "}
                   <span classList={{ "text-err": f.dropped > 0 }}>{fmtNumber(f.dropped)} dropped</span> · {fmtNumber(f.queued)} queued
                 </div>
-                <Show when={f.lastError && (f.failed > 0 || f.dropped > 0 || f.queued > 0)}>
+                <Show when={f.lastError}>
                   <div class="text-faint truncate" title={f.lastError}>
-                    last error: {f.lastError}
+                    last error{f.lastErrorAt ? ` (${fmtTime(f.lastErrorAt)})` : ""}: {f.lastError}
                   </div>
                 </Show>
               </div>
