@@ -78,12 +78,14 @@ function table(data: unknown): string {
     ])
   }
   if (isSeries(first)) {
+    const hist = (data as MetricSeries[]).some((s) => s.percentiles)
     return pad([
-      ["NAME", "SERVICE", "ATTRIBUTES", "POINTS", "LAST"],
+      ["NAME", "SERVICE", "ATTRIBUTES", "POINTS", ...(hist ? ["P50", "P90", "P99"] : []), "LAST"],
       ...(data as MetricSeries[]).map((s) => {
         const last = s.points[s.points.length - 1] as Record<string, unknown> | undefined
         const v = last ? ("value" in last ? String(last.value) : `count=${last.count} sum=${last.sum ?? "-"}`) : "-"
-        return [s.name, s.service, cut(JSON.stringify(s.attributes), 60), String(s.points.length), v]
+        const pc = s.percentiles
+        return [s.name, s.service, cut(JSON.stringify(s.attributes), 60), String(s.points.length), ...(hist ? (pc ? [pc.p50, pc.p90, pc.p99].map(String) : ["-", "-", "-"]) : []), v]
       }),
     ])
   }

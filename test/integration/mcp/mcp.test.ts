@@ -94,6 +94,8 @@ test("every tool answers like the CLI against a running instrumented project", a
   // p50/p90/p99 computed for the agent: the slow order and the failing one both took ≥ 150 ms
   expect(series[0]!.percentiles!.p50).toBeGreaterThanOrEqual(100)
   expect(series[0]!.percentiles!.p99).toBeGreaterThanOrEqual(series[0]!.percentiles!.p50)
+  const histTable = await r.p.run(["query", "metrics", "--name", "http.server.request.duration", "--service", "api", "--format", "table"])
+  expect(histTable.stdout).toMatch(/P50\s+P90\s+P99/)
   const catalog = (await ok<{ metrics: { name: string }[] }>("query_metrics", {})).metrics
   expect(catalog.map((m) => m.name)).toContain("http.server.request.duration")
   // same summaries as the CLI: route, bottleneck, error
