@@ -5,6 +5,7 @@
 import { expect, setDefaultTimeout, test } from "bun:test"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { tmpdir } from "node:os"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { BIN, project as bareProject, waitFor } from "../../helpers/proc-fixtures.ts"
@@ -17,9 +18,9 @@ stopLeftovers()
 
 type Result = { isError?: boolean; content: { type: string; text: string }[]; structuredContent?: Record<string, unknown> }
 
-async function connect(cwd: string, env: Record<string, string>) {
+async function connect(cwd: string, env: Record<string, string>, args = ["mcp"]) {
   const errors: Error[] = []
-  const transport = new StdioClientTransport({ command: BIN, args: ["mcp"], cwd, env, stderr: "pipe" })
+  const transport = new StdioClientTransport({ command: BIN, args, cwd, env, stderr: "pipe" })
   const client = new Client({ name: "devrig-test", version: "1.0.0" })
   client.onerror = (e) => errors.push(e)
   await client.connect(transport)
@@ -163,7 +164,8 @@ test("every tool answers like the CLI against a running instrumented project", a
 
 test("without a running project: status and validate_config answer, telemetry tools say it is not running", async () => {
   const p = bareProject("mcpidle", `[dashboard]\n\n[services.api]\ncommand = "sleep 600"\n`)
-  const { client, call, ok, errors } = await connect(p.dir, { ...(process.env as Record<string, string>), ...p.env })
+  // started elsewhere, with -f naming the project's config
+  const { client, call, ok, errors } = await connect(tmpdir(), { ...(process.env as Record<string, string>), ...p.env }, ["-f", join(p.dir, "devrig.toml"), "mcp"])
   const status = await ok<{ running: boolean; components: { name: string; state: string }[] }>("status")
   expect(status).toMatchObject({ running: false, components: [{ name: "api", state: "stopped" }] })
   expect(await ok("validate_config")).toMatchObject({ valid: true })
