@@ -159,19 +159,18 @@ test("with the downstream down ingest keeps its speed and memory stays bounded; 
   const DOWN = 1000
   const downMs = await timed("down", DOWN)
   const rss1 = rssKb(pid)
-  // two more rounds: garbage the GC has not collected yet levels off; a queue that kept
-  // everything would grow by 64 MiB a round
-  await timed("down2", DOWN)
-  await timed("down3", DOWN)
+  // four more rounds: garbage the GC has not collected yet levels off; a queue that kept
+  // everything would grow by 64 MiB a round (256 MiB in all)
+  for (let round = 2; round <= 5; round++) await timed(`down${round}`, DOWN)
   const rss3 = rssKb(pid)
   const [mid] = await rig.query<{ collector: CollectorCounters }>(["status"])
   const f = mid!.collector.forward![0]!
   console.log(`ingest of 64 KiB requests: ${upMs.toFixed(2)} ms each with the downstream up (${N}), ${downMs.toFixed(2)} ms with it down (${DOWN}); supervisor RSS ${Math.round(rss0 / 1024)} → ${Math.round(rss1 / 1024)} → ${Math.round(rss3 / 1024)} MiB; ${JSON.stringify(f)}`)
   expect(downMs).toBeLessThan(upMs * 2 + 1)
   expect(f.queued).toBeLessThanOrEqual(20)
-  expect(f.dropped).toBeGreaterThanOrEqual(3 * DOWN - 20 - 5)
+  expect(f.dropped).toBeGreaterThanOrEqual(5 * DOWN - 20 - 5)
   expect(f.lastError).toBeDefined()
-  expect(rss3 - rss1).toBeLessThan(64 * 1024) // KiB, while 128 MiB more went by
+  expect(rss3 - rss1).toBeLessThan(128 * 1024) // KiB, while 256 MiB more went by
   // back up: what arrives now is forwarded again (the sink receives the new spans)
   s.start()
   await post(rig.ports.http, traceRequest("after recovery"))
