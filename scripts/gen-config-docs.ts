@@ -129,6 +129,7 @@ const EXAMPLES: Record<string, string> = {
   "dashboard.otel.log_buffer": "log_buffer = 100000",
   "dashboard.otel.retention": 'retention = "1h"',
   "dashboard.otel.cors_origins": 'cors_origins = ["https://myapp.test"]',
+  "dashboard.otel.forward": 'forward = ["http://collector:4318", { endpoint = "grpcs://api.honeycomb.io:443", headers = { "x-honeycomb-team" = "$HONEYCOMB_KEY" } }]',
   "ready_check.user": 'user = "devrig"',
   "ready_check.timeout": 'timeout = "60s"',
   "ready_check.command": 'command = "redis-cli ping"',

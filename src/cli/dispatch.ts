@@ -30,6 +30,7 @@ export const COMMANDS: Record<string, { load: Loader; description: string }> = {
   reset: { load: () => import("./reset.ts").then((m) => m.default), description: "Run a container's init scripts again" },
   eject: { load: () => import("./eject.ts").then((m) => m.default), description: "Write the [docker.*] blocks as a standalone compose.yaml" },
   skill: { load: () => import("./skill.ts").then((m) => m.default), description: "Install the Claude Code skill (.claude/skills/devrig; --global: ~/.claude)" },
+  mcp: { load: () => import("./mcp.ts").then((m) => m.default), description: "MCP server over stdio for coding agents (`mcp install`: register with Claude Code)" },
   completions: { load: () => import("./completions.ts").then((m) => m.default), description: "Print a shell completion script (bash, zsh or fish)" },
 }
 

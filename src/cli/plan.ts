@@ -19,6 +19,17 @@ export function maskEnv(env: Record<string, string>, secretKeys: string[], show:
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, secret.has(k) ? "****" : v]))
 }
 
+/** The resolved config as `validate --json` prints it: values from env files masked unless `show`. */
+export function maskedConfig(config: ResolvedConfig, show: boolean): unknown {
+  const masked = <T extends { env: Record<string, string>; secretKeys: string[] }>(m: Record<string, T>) =>
+    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { ...v, env: maskEnv(v.env, v.secretKeys, show) }]))
+  const dashboard = config.dashboard && {
+    ...config.dashboard,
+    ...(config.dashboard.forward ? { forward: config.dashboard.forward.map((f) => ({ ...f, headers: show ? f.headers : Object.fromEntries(Object.keys(f.headers).map((k) => [k, "****"])) })) } : {}),
+  }
+  return { ...config, env: maskEnv(config.env, config.secretKeys ?? [], show), services: masked(config.services), docker: masked(config.docker), ...(dashboard ? { dashboard } : {}) }
+}
+
 /** Dependency graph of every component in the resolved config. */
 export function resolvedGraph(cfg: ResolvedConfig) {
   const entries: [string, string[]][] = []
@@ -56,5 +67,6 @@ export function renderPlan(cfg: ResolvedConfig, opts: { showSecrets: boolean }):
   if (envRows.length) out.push("", c.bold("  Service env (from config)"), ...envRows)
   if (cfg.dashboard?.enabled)
     out.push("", `  ${c.bold("Dashboard")}  http://localhost:${cfg.dashboard.port}   OTLP gRPC :${cfg.dashboard.grpcPort}   OTLP HTTP :${cfg.dashboard.httpPort}`)
+  for (const f of cfg.dashboard?.enabled ? (cfg.dashboard.forward ?? []) : []) out.push(`  ${c.bold("Forward")}    ${f.endpoint} (${f.protocol}${Object.keys(f.headers).length ? `, headers ${Object.keys(f.headers).join(", ")}` : ""})`)
   return out.join("\n")
 }

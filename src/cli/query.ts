@@ -29,6 +29,9 @@ export interface QueryFlags {
   search?: string
   traceId?: string
   source?: string
+  attr?: string[]
+  all?: string
+  arrivedAfter?: string
 }
 
 /** The API path (with query string) for a query; throws InputError for invalid flags. */
@@ -58,6 +61,7 @@ export function buildPath(kind: QueryKind, flags: QueryFlags, id?: string): stri
       if (kind === "related") {
         if (flags.window) q.set("window", flags.window)
         if (flags.limit) q.set("limit", flags.limit)
+        if (flags.all) q.set("all", "1")
       }
       const qs = q.toString()
       return `/api/traces/${tid}${kind === "related" ? "/related" : ""}${qs ? `?${qs}` : ""}`
@@ -67,17 +71,34 @@ export function buildPath(kind: QueryKind, flags: QueryFlags, id?: string): stri
   }
 }
 
+/** The formats `devrig query` accepts; tree is for `query trace` (elsewhere it reads as table). */
+export const FORMATS = ["json", "json-pretty", "table", "tree"] as const
+
+export function checkFormat(format: string): OutputFormat {
+  if (!(FORMATS as readonly string[]).includes(format)) throw new InputError(`invalid --format "${format}"`, { hint: "use json, json-pretty, table or tree" })
+  return format as OutputFormat
+}
+
 /** Fetch one query from a running devrig and return the rendered output. */
 export async function runQuery(target: string | ApiTarget, kind: QueryKind, opts: { flags?: QueryFlags; id?: string; format?: OutputFormat } = {}): Promise<string> {
-  const format = opts.format ?? "json"
-  if (format !== "json" && format !== "json-pretty" && format !== "table") {
-    throw new InputError(`invalid --format "${format}"`, { hint: "use json, json-pretty or table" })
-  }
-  const path = buildPath(kind, opts.flags ?? {}, opts.id)
+  const format = checkFormat(opts.format ?? "json")
+  return render(await fetchQuery(target, kind, opts), format)
+}
+
+/** One query's parsed JSON answer (what `devrig query` renders, and the MCP tools return). */
+export async function fetchQuery(target: string | ApiTarget, kind: QueryKind, opts: { flags?: QueryFlags; id?: string } = {}): Promise<unknown> {
+  return apiGet(target, buildPath(kind, opts.flags ?? {}, opts.id))
+}
+
+/**
+ * GET one /api path of a running devrig (with the run's token): the one HTTP client of `query`,
+ * `wait` and `mcp`. Unreachable → InputError (not running); 4xx → InputError; 5xx → ExternalError.
+ */
+export async function apiGet(target: string | ApiTarget, path: string, timeoutMs = 15_000): Promise<unknown> {
   const baseUrl = typeof target === "string" ? target : target.url
   let res: Response
   try {
-    res = await apiFetch(target, path, { signal: AbortSignal.timeout(15_000) })
+    res = await apiFetch(target, path, { signal: AbortSignal.timeout(timeoutMs) })
   } catch (e) {
     throw new InputError(`devrig is not reachable at ${baseUrl}`, {
       hint: "is `devrig start` running for this project? (the dashboard may also have stopped)",
@@ -97,7 +118,7 @@ export async function runQuery(target: string | ApiTarget, kind: QueryKind, opts
     if (res.status < 500) throw new InputError(msg)
     throw new ExternalError(`devrig answered ${res.status}: ${msg}`)
   }
-  return render(body, format)
+  return body
 }
 
 /** citty keeps only the last value of a repeated flag; collect them all from argv. */
@@ -112,7 +133,7 @@ export function repeated(rawArgs: string[], name: string): string[] {
 }
 
 const FORMAT = {
-  format: { type: "string", default: "json", description: "json (NDJSON, default), json-pretty, or table", valueHint: "json|json-pretty|table" },
+  format: { type: "string", description: "table (default on a terminal), json (NDJSON, default when piped), json-pretty, or tree (query trace)", valueHint: "table|json|json-pretty|tree" },
 } as const satisfies ArgsDef
 
 const TIME = {
@@ -142,6 +163,8 @@ function flagsOf(args: Args, rawArgs: string[]): QueryFlags {
     search: s("search"),
     traceId: s("trace-id"),
     source: s("source"),
+    attr: repeated(rawArgs, "attr"),
+    all: args.all === true ? "1" : undefined,
   }
 }
 
@@ -166,10 +189,11 @@ function sub(kind: QueryKind, description: string, args: ArgsDef, resolveBaseUrl
       }
       // validate before looking for a running devrig: a typo should not read as "not running"
       // (--format included: `--format xml` used to report "not running", found by the CLI fuzz test)
-      if (!["json", "json-pretty", "table"].includes(String(a.format))) throw new InputError(`invalid --format "${a.format}"`, { hint: "use json, json-pretty or table" })
+      // A person at a terminal gets a table; a pipe (a script, an agent) gets NDJSON.
+      const format = checkFormat(typeof a.format === "string" ? a.format : process.stdout.isTTY ? "table" : "json")
       buildPath(kind, flags, typeof a.id === "string" ? a.id : undefined)
       const base = await resolveBaseUrl()
-      process.stdout.write(await runQuery(base, kind, { flags, id: a.id as string | undefined, format: a.format as OutputFormat }))
+      process.stdout.write(await runQuery(base, kind, { flags, id: a.id as string | undefined, format }))
     },
   })
 }
@@ -179,18 +203,24 @@ export function createQueryCommand(resolveBaseUrl: () => Promise<string | ApiTar
   const service = { service: { type: "string", description: "Only this service", valueHint: "name" } } as const satisfies ArgsDef
   const id = { id: { type: "positional", required: true, description: "Trace id (32 hex characters)" } } as const satisfies ArgsDef
   return defineCommand({
-    meta: { name: "query", description: "Query traces, metrics, logs and status of the running devrig (NDJSON)" },
+    meta: { name: "query", description: "Query traces, metrics, logs and status of the running devrig (a table on a terminal, NDJSON when piped)" },
     subCommands: {
       traces: sub("traces", "List recent traces, newest first", {
         ...service,
         status: { type: "string", description: "ok or error", valueHint: "ok|error" },
         "min-duration": { type: "string", description: "Only traces at least this long (e.g. 100ms)", valueHint: "duration" },
-        search: { type: "string", description: "Substring of any span name", valueHint: "text" },
+        search: { type: "string", description: "Substring of any span name, http.route or url.path", valueHint: "text" },
+        attr: { type: "string", description: "Only traces with a span attribute key=value (or key~=substring; repeatable)", valueHint: "key=value" },
         around: { type: "string", description: "Traces overlapping this time ± --window", valueHint: "time" },
         ...TIME,
       }, resolveBaseUrl, cursor),
-      trace: sub("trace", "One trace with its span tree", { ...id }, resolveBaseUrl, cursor),
-      related: sub("related", "Logs and metrics related to a trace", { ...id, window: TIME.window, limit: TIME.limit }, resolveBaseUrl, cursor),
+      trace: sub("trace", "One trace: its spans (self time, status), resources once, and its logs; --format tree for an indented tree", { ...id }, resolveBaseUrl, cursor),
+      related: sub("related", "A trace's own logs, then nearby warn/error logs of its services (--all: every level), and its services' metrics", {
+        ...id,
+        window: TIME.window,
+        limit: TIME.limit,
+        all: { type: "boolean", description: "Nearby logs of every level, not only warn/error" },
+      }, resolveBaseUrl, cursor),
       metrics: sub("metrics", "Metric names, or the series of one metric with --name", {
         ...service,
         name: { type: "string", description: "Metric name: print its series", valueHint: "metric" },

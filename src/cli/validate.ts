@@ -1,7 +1,7 @@
 import { defineCommand } from "citty"
 import { loadProject } from "../config/load.ts"
-import { ConfigError, type LocatedProblem } from "../config/problems.ts"
-import { maskEnv, renderPlan, summaryLine } from "./plan.ts"
+import { ConfigError, problemJson } from "../config/problems.ts"
+import { maskedConfig, renderPlan, summaryLine } from "./plan.ts"
 import { globalOptions } from "./context.ts"
 import { c, println } from "./output.ts"
 
@@ -28,19 +28,10 @@ async function _json(show: boolean): Promise<number> {
     project = await loadProject({ file: globalOptions.file })
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e
-    println(JSON.stringify({ ok: false, file: e.file, problems: e.problems.map((p) => _problem(e.file, p)) }, null, 2))
+    println(JSON.stringify({ ok: false, file: e.file, problems: e.problems.map((p) => problemJson(e.file, p)) }, null, 2))
     return 1
   }
   const { loaded, config } = project
-  const masked = <T extends { env: Record<string, string>; secretKeys: string[] }>(m: Record<string, T>) =>
-    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { ...v, env: maskEnv(v.env, v.secretKeys, show) }]))
-  const resolved = { ...config, env: maskEnv(config.env, config.secretKeys ?? [], show), services: masked(config.services), docker: masked(config.docker) }
-  println(JSON.stringify({ ok: true, file: loaded.path, ...resolved }, null, 2))
+  println(JSON.stringify({ ok: true, file: loaded.path, ...(maskedConfig(config, show) as object) }, null, 2))
   return 0
-}
-
-const SUGGESTION = / \((did you mean `[^`]+`\?)\)/
-
-function _problem(file: string, p: LocatedProblem) {
-  return { file, line: p.line, col: p.column, key: p.key ?? null, message: p.message, hint: SUGGESTION.exec(p.message)?.[1] ?? null }
 }

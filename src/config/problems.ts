@@ -20,6 +20,13 @@ export interface LocatedProblem {
   key?: string
 }
 
+const SUGGESTION = / \((did you mean `[^`]+`\?)\)/
+
+/** A problem as `devrig validate --json` and the MCP tool `validate_config` give it. */
+export function problemJson(file: string, p: LocatedProblem) {
+  return { file, line: p.line, col: p.column, key: p.key ?? null, message: p.message, hint: SUGGESTION.exec(p.message)?.[1] ?? null }
+}
+
 export function locateProblems(problems: Problem[], locator: Locator): LocatedProblem[] {
   return problems
     .map((p) => ({ ...locator.locate(p.path), message: p.message, ...(p.path.length ? { key: formatKey(p.path) } : {}) }))

@@ -11,8 +11,8 @@ import { expandVars, parseEnvFile, UndefinedVariableError } from "./envfile.ts"
 import type { KeyPath } from "./locate.ts"
 import type { LoadedConfig } from "./load.ts"
 import type { Problem } from "./problems.ts"
-import type { ResolvedConfig, ResolvedContainer, ResolvedService, PublishedPort } from "./resolved.ts"
-import { DEFAULTS, type ReadyCheck } from "./schema.ts"
+import type { ResolvedConfig, ResolvedContainer, ResolvedForward, ResolvedService, PublishedPort } from "./resolved.ts"
+import { DEFAULTS, type ForwardTarget, type ReadyCheck } from "./schema.ts"
 import { renderTemplate, templateKeyLabel, UnknownTemplateError } from "./template.ts"
 import { parseDuration } from "../duration.ts"
 import { splitArgs } from "./shellwords.ts"
@@ -214,9 +214,26 @@ export function resolveConfig(loaded: LoadedConfig, ports: Record<string, number
       retentionMs: o.retention !== undefined ? parseDuration(o.retention) : DEFAULTS.retentionMs,
       auth: c.dashboard.auth ?? true,
       corsOrigins: o.cors_origins ?? [],
+      ...(o.forward?.length ? { forward: resolveForward(o.forward, (n) => projectFiles.values[n] ?? userEnv[n], problems) } : {}),
     }
   }
   return out
+}
+
+function resolveForward(list: ForwardTarget[], lookup: (name: string) => string | undefined, problems: Problem[]): ResolvedForward[] {
+  return list.map((t, i) => {
+    const target = typeof t === "string" ? { endpoint: t } : t
+    const headers: Record<string, string> = {}
+    for (const [k, v] of Object.entries(target.headers ?? {})) {
+      try {
+        headers[k] = expandVars(v, lookup).value
+      } catch (e) {
+        if (!(e instanceof UndefinedVariableError)) throw e
+        problems.push({ path: ["dashboard", "otel", "forward", i, "headers", k], message: `${k}: undefined variable $${e.variable} (define it in the environment or an env_file; use $$ for a literal $)` })
+      }
+    }
+    return { endpoint: target.endpoint, protocol: /^grpcs?:/.test(target.endpoint) ? "grpc" : "http/protobuf", headers, queueSize: target.queue_size ?? 1000 }
+  })
 }
 
 function mergeVars(a: Vars, b: Vars): Vars {

@@ -105,6 +105,17 @@ export interface ResolvedDashboard {
   auth: boolean
   /** `[dashboard.otel] cors_origins`: browser origins allowed to send OTLP/HTTP besides loopback */
   corsOrigins: string[]
+  /** where everything received is forwarded too ([dashboard.otel] forward) */
+  forward?: ResolvedForward[]
+}
+
+export interface ResolvedForward {
+  /** as configured, e.g. http://collector:4318 or grpc://collector:4317 */
+  endpoint: string
+  protocol: "http/protobuf" | "grpc"
+  /** expanded values; secret: every value is masked in output */
+  headers: Record<string, string>
+  queueSize: number
 }
 
 export interface ResolvedConfig {

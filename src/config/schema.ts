@@ -200,6 +200,28 @@ export const Cluster = Type.Object(
 )
 export type Cluster = Static<typeof Cluster>
 
+const ForwardEndpoint = Type.String(
+  d('an OTLP endpoint: "http(s)://host:4318" (OTLP/HTTP protobuf, /v1/<signal> appended) or "grpc://host:4317" (OTLP/gRPC; grpcs:// for TLS)', {
+    pattern: "^(https?|grpcs?)://[^\\s/]+",
+    patternDescription: "an http://, https://, grpc:// or grpcs:// URL",
+  }),
+)
+export const ForwardTarget = Type.Union(
+  [
+    ForwardEndpoint,
+    Type.Object(
+      {
+        endpoint: ForwardEndpoint,
+        headers: Type.Optional(Type.Record(Type.String(), Type.String(), d("request headers (API keys); $VAR expanded from the environment and env files, masked in output"))),
+        queue_size: Type.Optional(Type.Integer(d("requests held while the endpoint is slow or down; the oldest are dropped beyond this (default 1000)", { minimum: 1, maximum: 100000 }))),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { description: "a backend that receives a copy of everything the collector receives" },
+)
+export type ForwardTarget = Static<typeof ForwardTarget>
+
 export const Otel = Type.Object(
   {
     grpc_port: Type.Optional(Type.Integer(d("OTLP/gRPC receiver port (default 4317)", { minimum: 1, maximum: 65535 }))),
@@ -219,6 +241,7 @@ export const Otel = Type.Object(
         d("web origins besides loopback ones (any port of localhost, 127.0.0.1, [::1]) whose pages may send OTLP/HTTP from the browser (default none)"),
       ),
     ),
+    forward: Type.Optional(Type.Array(ForwardTarget, d("send everything received on to these OTLP endpoints too (a collector, Jaeger, Tempo, a SaaS), in the background"))),
   },
   { additionalProperties: false, description: "the built-in OpenTelemetry collector" },
 )

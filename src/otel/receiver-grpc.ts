@@ -10,11 +10,13 @@ import { connectNodeAdapter } from "@connectrpc/connect-node"
 import { GRPC_MAX_BYTES } from "./decode.ts"
 import { ingestLogs, ingestMetrics, ingestTraces } from "./ingest.ts"
 import type { TelemetryStore } from "./store.ts"
-import { TraceService } from "./gen/trace_service_pb.ts"
-import { LogsService } from "./gen/logs_service_pb.ts"
-import { MetricsService } from "./gen/metrics_service_pb.ts"
+import { ExportTraceServiceRequestSchema, TraceService } from "./gen/trace_service_pb.ts"
+import { ExportLogsServiceRequestSchema, LogsService } from "./gen/logs_service_pb.ts"
+import { ExportMetricsServiceRequestSchema, MetricsService } from "./gen/metrics_service_pb.ts"
+import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf"
+import type { OnReceived } from "./receiver-http.ts"
 
-function routes(store: TelemetryStore) {
+function routes(store: TelemetryStore, onReceived?: OnReceived) {
   const guard = <T>(fn: () => T): T => {
     try {
       return fn()
@@ -24,9 +26,11 @@ function routes(store: TelemetryStore) {
     }
   }
   return (router: ConnectRouter) => {
-    router.service(TraceService, { export: async (req) => (guard(() => ingestTraces(store, req)), {}) })
-    router.service(MetricsService, { export: async (req) => (guard(() => ingestMetrics(store, req)), {}) })
-    router.service(LogsService, { export: async (req) => (guard(() => ingestLogs(store, req)), {}) })
+    // Connect hands over decoded messages: forwarding re-encodes them (only when configured)
+    const fwd = <D extends DescMessage>(signal: "traces" | "metrics" | "logs", schema: D, req: MessageShape<D>) => onReceived?.(signal, toBinary(schema, req))
+    router.service(TraceService, { export: async (req) => (guard(() => ingestTraces(store, req)), fwd("traces", ExportTraceServiceRequestSchema, req), {}) })
+    router.service(MetricsService, { export: async (req) => (guard(() => ingestMetrics(store, req)), fwd("metrics", ExportMetricsServiceRequestSchema, req), {}) })
+    router.service(LogsService, { export: async (req) => (guard(() => ingestLogs(store, req)), fwd("logs", ExportLogsServiceRequestSchema, req), {}) })
   }
 }
 
@@ -35,9 +39,9 @@ export interface GrpcReceiver {
   stop(): Promise<void>
 }
 
-export function startOtlpGrpc(store: TelemetryStore, port: number, hostname = "127.0.0.1"): Promise<GrpcReceiver> {
+export function startOtlpGrpc(store: TelemetryStore, port: number, hostname = "127.0.0.1", onReceived?: OnReceived): Promise<GrpcReceiver> {
   const handler = connectNodeAdapter({
-    routes: routes(store),
+    routes: routes(store, onReceived),
     grpc: true,
     grpcWeb: false,
     connect: false,

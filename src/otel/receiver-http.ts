@@ -79,6 +79,8 @@ export interface OtlpHttpOptions {
   maxBytes?: number
   /** `[dashboard.otel] cors_origins`: origins allowed besides loopback */
   corsOrigins?: string[]
+  /** hears every accepted request (forwarding) */
+  onReceived?: OnReceived
 }
 
 type Format = "proto" | "json"
@@ -105,8 +107,12 @@ function errorResponse(status: number, code: number, message: string, format: Fo
 // google.rpc.Code PERMISSION_DENIED
 const PERMISSION_DENIED = 7
 
+/** Hears every accepted request as protobuf bytes (forwarding); must return at once. */
+export type OnReceived = (signal: "traces" | "metrics" | "logs", body: Uint8Array) => void
+
 export function createOtlpHttpHandler(store: TelemetryStore, opts: OtlpHttpOptions = {}) {
   const maxBytes = opts.maxBytes ?? HTTP_MAX_BYTES
+  const onReceived = opts.onReceived
   const allowed = new Set((opts.corsOrigins ?? []).map(originOf).filter((o): o is string => !!o))
   return async function handle(req: Request): Promise<Response> {
     const path = new URL(req.url).pathname
@@ -140,6 +146,8 @@ export function createOtlpHttpHandler(store: TelemetryStore, opts: OtlpHttpOptio
       const body = await decompress(raw, req.headers.get("content-encoding"), maxBytes)
       const msg = format === "proto" ? decodeProto(route.request, body) : decodeJson(route.request, body)
       route.ingest(store, msg)
+      // protobuf is passed on as received; only JSON needs encoding
+      onReceived?.(path.slice(4) as "traces", format === "proto" ? body : toBinary(route.request, msg))
       if (format === "proto") {
         return new Response(toBinary(route.response, create(route.response)) as Uint8Array<ArrayBuffer>, {
           headers: { ...CORS, "content-type": "application/x-protobuf" },

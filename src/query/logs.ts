@@ -25,6 +25,8 @@ export interface LogQuery {
   from?: number
   to?: number
   limit?: number
+  /** only records that arrived at or after this time (ms) */
+  arrivedAfter?: number
   /** otlp: sent by the services' SDKs; output: their stdout/stderr lines; events: devrig's lifecycle events */
   source?: LogSource
 }
@@ -82,6 +84,7 @@ export function queryLogs(store: TelemetryStore, q: LogQuery): LogRecord[] {
       if (services && !services.has(l.rec.service)) return false
     }
     if (q.traceId && l.rec.traceId !== q.traceId) return false
+    if (q.arrivedAfter !== undefined && l.receivedAt < q.arrivedAfter) return false
     if (q.source && logSource(l.rec) !== q.source) return false
     if (levels && !levels.has(l.rec.level)) return false
     if (search && !lowerBody(l).includes(search)) return false

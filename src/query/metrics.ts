@@ -2,6 +2,7 @@
 import { isoFromMs } from "../otel/attrs.ts"
 import type { TelemetryStore } from "../otel/store.ts"
 import type { MetricInfo, MetricSeries } from "../server/api-types.ts"
+import { bucketsOf, percentilesOf, seriesPercentiles } from "./percentiles.ts"
 
 export interface MetricListQuery {
   service?: string
@@ -20,6 +21,8 @@ export interface MetricSeriesQuery {
   to?: number
   /** most recent points kept per series */
   limit?: number
+  /** only series that received a point at or after this time (ms) */
+  arrivedAfter?: number
 }
 
 export function listMetrics(store: TelemetryStore, q: MetricListQuery = {}): MetricInfo[] {
@@ -65,16 +68,24 @@ export function metricSeries(store: TelemetryStore, q: MetricSeriesQuery): Metri
     if (q.service && s.service !== q.service) continue
     if (!labelMatches(s.attributes, q.labels)) continue
     const points = []
+    let arrived = q.arrivedAfter === undefined
     for (let i = 0; i < s.points.length; i++) {
       const p = s.points.at(i)
+      if (!arrived && p.receivedAt >= q.arrivedAfter!) arrived = true
       if (from !== undefined && p.timeMs < from) continue
       if (q.to !== undefined && p.timeMs > q.to) continue
       points.push(p)
     }
-    if (points.length === 0) continue
+    if (points.length === 0 || !arrived) continue
     points.sort((a, b) => a.timeMs - b.timeMs)
     const kept = q.limit !== undefined && points.length > q.limit ? points.slice(points.length - q.limit) : points
-    out.push({ name: m.name, type: m.type, unit: m.unit, service: s.service, attributes: s.attributes, points: kept.map((p) => p.point) })
+    const histogram = m.type === "histogram" || m.type === "exponential_histogram"
+    const pts = kept.map((p) => {
+      const pc = histogram ? percentilesOf(bucketsOf(p.point) ?? []) : undefined
+      return pc ? { ...p.point, percentiles: pc } : p.point
+    })
+    const pc = histogram ? seriesPercentiles(pts, m.temporality) : undefined
+    out.push({ name: m.name, type: m.type, unit: m.unit, service: s.service, attributes: s.attributes, ...(pc ? { percentiles: pc } : {}), points: pts })
   }
   return out.sort((a, b) => a.service.localeCompare(b.service) || JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes)))
 }

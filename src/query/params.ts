@@ -2,13 +2,14 @@
  * Query-string → typed query. The REST API parses requests with these; `devrig query` sends
  * its flags under the same names, so the two can never drift. Names: service, status,
  * minDuration, search, around, window, from, to, limit, level (repeatable or comma-separated),
- * traceId, name, last, label (repeatable key=value).
+ * traceId, name, last, label (repeatable key=value), attr (repeatable key=value or key~=text),
+ * arrivedAfter (only what arrived since then: `devrig wait`), all (related: every nearby log).
  */
 import { InputError } from "../errors.ts"
 import type { LogQuery, LogSource } from "./logs.ts"
 import type { MetricListQuery, MetricSeriesQuery } from "./metrics.ts"
 import { parseDuration, parseLabel, parseLevel, parseLimit, parseTimestamp, parseTraceId } from "./parse.ts"
-import type { TraceQuery } from "./traces.ts"
+import type { AttrFilter, TraceQuery } from "./traces.ts"
 
 function get(p: URLSearchParams, ...names: string[]): string | undefined {
   for (const n of names) {
@@ -18,14 +19,23 @@ function get(p: URLSearchParams, ...names: string[]): string | undefined {
   return undefined
 }
 
+/** `key=value` or `key~=text` */
+export function parseAttr(input: string): AttrFilter {
+  const m = /^([^=~]+)(~?=)(.*)$/.exec(input)
+  if (!m) throw new InputError(`invalid attribute filter "${input}": expected key=value or key~=text`)
+  return { key: m[1]!.trim(), op: m[2] as AttrFilter["op"], value: m[3]! }
+}
+
 function common(p: URLSearchParams) {
   const from = get(p, "from")
+  const arrived = get(p, "arrivedAfter")
   const to = get(p, "to")
   const window = get(p, "window")
   const out = {
     from: from === undefined ? undefined : parseTimestamp(from, "--from"),
     to: to === undefined ? undefined : parseTimestamp(to, "--to"),
     windowMs: window === undefined ? undefined : parseDuration(window, "--window"),
+    arrivedAfter: arrived === undefined ? undefined : parseTimestamp(arrived, "arrivedAfter"),
   }
   if (out.from !== undefined && out.to !== undefined && out.from > out.to) {
     throw new InputError("--from is after --to")
@@ -40,7 +50,9 @@ export function traceQuery(p: URLSearchParams): TraceQuery {
   }
   const minDuration = get(p, "minDuration", "min-duration", "min_duration")
   const around = get(p, "around")
+  const attrs = p.getAll("attr").filter((a) => a !== "").map(parseAttr)
   return {
+    attrs: attrs.length ? attrs : undefined,
     ...common(p),
     service: get(p, "service"),
     status,
@@ -90,14 +102,25 @@ export function metricSeriesQuery(p: URLSearchParams, name: string): MetricSerie
     const [k, v] = parseLabel(l)
     labels[k] = v
   }
-  const { from, to } = common(p)
+  const { from, to, arrivedAfter } = common(p)
   return {
     name,
+    arrivedAfter,
     service: get(p, "service"),
     labels: Object.keys(labels).length ? labels : undefined,
     lastMs: last === undefined ? undefined : parseDuration(last, "--last"),
     from,
     to,
     limit: limit === undefined ? undefined : parseLimit(limit, 1000, 100_000),
+  }
+}
+
+export function relatedQuery(p: URLSearchParams): { windowMs?: number; limit: number; all: boolean } {
+  const w = get(p, "window")
+  const all = get(p, "all")
+  return {
+    windowMs: w === undefined ? undefined : parseDuration(w, "window"),
+    limit: parseLimit(get(p, "limit"), 500),
+    all: all === "1" || all === "true",
   }
 }

@@ -46,6 +46,22 @@ export interface TraceSummary {
   errorCount: number
   /** false while the root span (no parent) has not been received */
   hasRoot: boolean
+  /** what the request was: the head span's http.route, else url.path / http.target, else its name */
+  route: string
+  /** the span with the largest self time (its duration minus its children's) */
+  bottleneck?: SpanBrief
+  /** the trace's cause of failure: the earliest error span none of whose children failed, with its status or exception message */
+  error?: SpanBrief & { message: string }
+  /** with a service filter: that service's own slowest span (by duration) */
+  serviceSpan?: SpanBrief & { duration_ms: number }
+}
+
+/** A pointer to one span of a trace, with its self time (ms). */
+export interface SpanBrief {
+  spanId: string
+  service: string
+  name: string
+  self_ms: number
 }
 
 export type SpanKind = "unspecified" | "internal" | "server" | "client" | "producer" | "consumer"
@@ -84,8 +100,10 @@ export interface SpanDetail {
   attributes: Attributes
   events: SpanEvent[]
   links: SpanLink[]
-  /** resource attributes (service.name, host, sdk…) */
-  resource: Attributes
+  /** index into the trace's `resources` (each resource is listed once per trace) */
+  resourceIndex: number
+  /** time not covered by child spans, ms */
+  self_ms: number
   scope: { name: string; version?: string }
   /** depth in the span tree (root = 0); orphans whose parent never arrived are depth 0 */
   depth: number
@@ -99,6 +117,10 @@ export interface TraceDetail extends TraceSummary {
   spans_detail: SpanDetail[]
   /** spanIds with no parent in this trace (the root, plus orphans) */
   roots: string[]
+  /** the resources of the trace's spans, each once (spans refer to them by resourceIndex) */
+  resources: { service: string; attributes: Attributes }[]
+  /** log records carrying this trace id, oldest first */
+  logs: LogRecord[]
 }
 
 // ─── Logs ───────────────────────────────────────────────────────────────────────────────────
@@ -156,6 +178,8 @@ export interface NumberPoint {
 }
 
 export interface HistogramPoint {
+  /** p50/p90/p99 estimated from this point's buckets (added by queries) */
+  percentiles?: { count: number; p50: number; p90: number; p99: number }
   timestamp: string
   timeUnixNano: string
   startTimeUnixNano?: string
@@ -170,6 +194,8 @@ export interface HistogramPoint {
 }
 
 export interface ExponentialHistogramPoint {
+  /** p50/p90/p99 estimated from this point's buckets (added by queries) */
+  percentiles?: { count: number; p50: number; p90: number; p99: number }
   timestamp: string
   timeUnixNano: string
   startTimeUnixNano?: string
@@ -202,6 +228,11 @@ export interface MetricSeries {
   unit: string
   service: string
   attributes: Attributes
+  /**
+   * histograms: p50/p90/p99 over the returned points (delta points added up; cumulative: the
+   * last point minus the first), and each point carries its own `percentiles`
+   */
+  percentiles?: { count: number; p50: number; p90: number; p99: number }
   /** oldest first; the shape depends on `type` */
   points: MetricPoint[]
 }
@@ -213,10 +244,13 @@ export interface RelatedTelemetry {
   trace: TraceSummary
   /** the window used for the service/time fallback: trace start − 5 s … trace end + 5 s */
   window: { from: string; to: string }
-  /** logs carrying this trace id */
+  /** logs carrying this trace id, oldest first */
   logs: LogRecord[]
-  /** logs of the trace's services inside the window that carry no (or another) trace id */
-  nearbyLogs: LogRecord[]
+  /**
+   * logs of the trace's services inside the window that carry no (or another) trace id, marked
+   * `nearby: true`: only warn/error/fatal and at most 10, unless asked for all (`all=1`)
+   */
+  nearbyLogs: (LogRecord & { nearby: true })[]
   /** series of the trace's services with the points inside the window */
   metrics: MetricSeries[]
 }
@@ -232,6 +266,24 @@ export interface SignalCounters {
   evicted: number
 }
 
+/** One `[dashboard.otel] forward` endpoint; counts are export requests (one per received request). */
+export interface ForwardCounters {
+  endpoint: string
+  protocol: "http/protobuf" | "grpc"
+  /** accepted by the endpoint */
+  sent: number
+  /** given up: a non-retryable answer, or still failing after the retries */
+  failed: number
+  /** dropped unsent because the queue was full (the endpoint slow or down) */
+  dropped: number
+  /** retry attempts so far */
+  retries: number
+  /** waiting to be sent */
+  queued: number
+  lastError?: string
+  lastErrorAt?: string
+}
+
 export interface CollectorCounters {
   traces: SignalCounters & { traceCount: number }
   metrics: SignalCounters & { seriesCount: number }
@@ -239,6 +291,8 @@ export interface CollectorCounters {
   /** requests rejected (malformed, oversized) */
   rejectedRequests: number
   limits: { traceBuffer: number; metricBuffer: number; logBuffer: number; retentionMs: number }
+  /** forwarding to [dashboard.otel] forward endpoints, when configured */
+  forward?: ForwardCounters[]
 }
 
 /** GET /api/status and `devrig query status`. */

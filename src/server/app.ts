@@ -9,8 +9,8 @@ import { InputError, isDevrigError } from "../errors.ts"
 import type { TelemetryStore } from "../otel/store.ts"
 import { queryLogs } from "../query/logs.ts"
 import { listMetrics, metricSeries } from "../query/metrics.ts"
-import { logQuery, metricListQuery, metricSeriesQuery, traceQuery } from "../query/params.ts"
-import { parseDuration, parseLimit, parseTraceId } from "../query/parse.ts"
+import { logQuery, metricListQuery, metricSeriesQuery, relatedQuery, traceQuery } from "../query/params.ts"
+import { parseTraceId } from "../query/parse.ts"
 import { related } from "../query/related.ts"
 import { listTraces, traceDetail } from "../query/traces.ts"
 import { ConfigConflictError, configRevision, InvalidConfigError, MAX_CONFIG_BYTES, readConfigText, saveConfigText, validateConfigText } from "../services/config-api.ts"
@@ -114,12 +114,7 @@ export function createApp({ store, controller, hub, ui, guard }: AppOptions) {
       return t
     })
     .get("/api/traces/:id/related", ({ params: { id }, request }) => {
-      const p = params(request)
-      const w = p.get("window")
-      const r = related(store, traceIdParam(id), {
-        windowMs: w ? parseDuration(w, "window") : undefined,
-        limit: parseLimit(p.get("limit") ?? undefined, 500),
-      })
+      const r = related(store, traceIdParam(id), relatedQuery(params(request)))
       if (!r) throw new NotFoundError(`no trace ${id} in the buffer (evicted, or never received)`)
       return r
     })

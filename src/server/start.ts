@@ -7,6 +7,7 @@ import { bindPort } from "../otel/ports.ts"
 import { startOtlpGrpc, type GrpcReceiver } from "../otel/receiver-grpc.ts"
 import { startOtlpHttp } from "../otel/receiver-http.ts"
 import { TelemetryStore } from "../otel/store.ts"
+import { Forwarder } from "../otel/forward.ts"
 import type { DashboardInfo } from "../status.ts"
 import { createApp, type App } from "./app.ts"
 import type { Controller, UiHandler } from "./controller.ts"
@@ -42,8 +43,16 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
     logBuffer: d.logBuffer,
     retentionMs: d.retentionMs,
   })
+  // Forwarding: receivers hand each accepted request to the forwarder; its counters join the
+  // collector's (query status, the dashboard) without the store knowing about it.
+  const forwarder = d.forward?.length ? new Forwarder(d.forward) : undefined
+  const onReceived = forwarder ? forwarder.forward.bind(forwarder) : undefined
+  if (forwarder) {
+    const counters = store.counters.bind(store)
+    store.counters = () => ({ ...counters(), forward: forwarder.counters() })
+  }
   const hub = new WsHub(store, opts.controller)
-  const stops: (() => Promise<void> | void)[] = [() => hub.stop()]
+  const stops: (() => Promise<void> | void)[] = [() => forwarder?.stop(), () => hub.stop()]
   const stopAll = async () => {
     for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => {})
   }
@@ -73,7 +82,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
       port: d.grpcPort,
       explicit: d.explicit.grpcPort,
       bind: async (port) => {
-        const r = await startOtlpGrpc(store, port, hostname)
+        const r = await startOtlpGrpc(store, port, hostname, onReceived)
         return { value: r, port: r.port }
       },
     })
@@ -85,7 +94,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
       port: d.httpPort,
       explicit: d.explicit.httpPort,
       bind: async (port) => {
-        const s = startOtlpHttp(store, port, hostname, { corsOrigins: d.corsOrigins })
+        const s = startOtlpHttp(store, port, hostname, { corsOrigins: d.corsOrigins, onReceived })
         return { value: s, port: s.port! }
       },
     })

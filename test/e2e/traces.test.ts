@@ -36,6 +36,9 @@ test("trace list: newest first, errors flagged, filters by status and service", 
   const order = await page.locator("[data-testid=trace-row]").evaluateAll((els) => els.map((e) => e.getAttribute("data-trace-id")))
   expect(new Set(order.slice(0, 2))).toEqual(new Set([ok.traceId, failed.traceId])) // the two just sent come first
   expect(await page.locator(`[data-testid=trace-row][data-trace-id="${failed.traceId}"] [data-testid=trace-error-badge]`).count()).toBe(1)
+  // rows name the request (http.route) and where its time went
+  expect(await page.locator(`[data-testid=trace-row][data-trace-id="${ok.traceId}"] [data-testid=trace-route]`).textContent()).toBe("/checkout")
+  expect(await page.locator(`[data-testid=trace-row][data-trace-id="${ok.traceId}"] [data-testid=trace-bottleneck]`).textContent()).toContain("slowest: ")
   await page.selectOption("[data-testid=filter-status]", "error")
   await page.waitForFunction(() => document.querySelectorAll("[data-testid=trace-row]").length === 1)
   expect(params().get("status")).toBe("error")

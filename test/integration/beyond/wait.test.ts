@@ -12,11 +12,12 @@ test("wait returns 0 for a trace, a log and a metric predicate, each alone and t
   const r = await started("waitok", `[services.api]\ncommand = ${app("span:GET /users", "log:job done", "metric:jobs.done")}\n`)
   const preds = ['trace service=api name="GET /users" status=ok', 'log service=api search="job done"', "metric name=jobs.done service=api"]
   for (const pred of preds) {
-    const w = await r.p.run(["wait", "--for", pred, "--timeout", "20s"])
+    // the app exported while starting: --since reaches back to it
+    const w = await r.p.run(["wait", "--for", pred, "--since", "5m", "--timeout", "20s"])
     expect(w.exitCode, `${pred}: ${w.stderr}`).toBe(0)
     expect(w.stdout).toContain(`found ${pred}`)
   }
-  const all = await r.p.run(["wait", "api", ...preds.flatMap((p) => ["--for", p]), "--timeout", "20s"])
+  const all = await r.p.run(["wait", "api", ...preds.flatMap((p) => ["--for", p]), "--since", "5m", "--timeout", "20s"])
   expect(all.exitCode, all.stderr).toBe(0)
   expect(all.stdout).toContain("api ready")
   await r.finish()
@@ -38,9 +39,9 @@ test("wait <component> blocks until it is ready (started while devrig is still c
 
 test("wait times out with exit 2, naming what is missing (and not what was found)", async () => {
   const r = await started("waittimeout", `[services.api]\ncommand = ${app("span:GET /users")}\n`)
-  expect((await r.p.run(["wait", "--for", "trace service=api", "--timeout", "20s"])).exitCode).toBe(0)
+  expect((await r.p.run(["wait", "--for", "trace service=api", "--since", "5m", "--timeout", "20s"])).exitCode).toBe(0)
   const t0 = Date.now()
-  const w = await r.p.run(["wait", "api", "--for", "trace service=api", "--for", 'trace service=api name="GET /nothing"', "--for", "metric name=never.sent", "--timeout", "1s"])
+  const w = await r.p.run(["wait", "api", "--for", "trace service=api", "--for", 'trace service=api name="GET /nothing"', "--for", "metric name=never.sent", "--since", "5m", "--timeout", "1s"])
   expect(w.exitCode).toBe(2)
   expect(Date.now() - t0).toBeGreaterThanOrEqual(1000)
   expect(w.stderr).toContain("timed out after 1s")
@@ -80,5 +81,22 @@ test("wait without a running devrig times out saying so; a bad predicate is exit
   const metric = await r.p.run(["wait", "--for", "metric service=api"])
   expect(metric.exitCode).toBe(1)
   expect(metric.stderr).toContain("needs name=")
+  await r.finish()
+})
+
+test("wait --for matches only what arrives after it is called: an old trace never ends it, a new one does", async () => {
+  const r = await started("waitnew", `[services.api]\ncommand = ${app("span:GET /old")}\n`)
+  // the old trace is there...
+  expect((await r.p.run(["wait", "--for", 'trace service=api name="GET /old"', "--since", "5m", "--timeout", "20s"])).exitCode).toBe(0)
+  // ...but a wait called now does not return on it
+  const stale = await r.p.run(["wait", "--for", 'trace service=api name="GET /old"', "--timeout", "1500ms"])
+  expect(stale.exitCode).toBe(2)
+  expect(stale.stderr).toContain('no trace matching service=api name="GET /old" yet')
+  // a record that arrives while it waits ends it: restart re-runs the app, which exports GET /old again
+  const waiting = r.p.run(["wait", "--for", 'trace service=api name="GET /old"', "--timeout", "30s"])
+  await Bun.sleep(300) // let the wait take its start time before the new record can arrive
+  expect((await r.p.run(["restart", "api"])).exitCode).toBe(0)
+  const w = await waiting
+  expect(w.exitCode, w.stderr).toBe(0)
   await r.finish()
 })

@@ -65,7 +65,7 @@ for (const transport of TRANSPORTS) {
           expect(r!.parentSpanId).toBeUndefined()
           expect(r!.kind).toBe("server")
           expect(r!.attributes).toEqual({ "http.request.method": "POST", "http.response.status_code": 201, big: 2 ** 40, ratio: 0.25, ok: true, tags: ["a", "b"] })
-          expect(r!.resource["deployment.environment"]).toBe("dev")
+          expect(detail.resources[r!.resourceIndex]!.attributes["deployment.environment"]).toBe("dev")
           expect(r!.scope).toEqual({ name: "test-scope", version: "1.2.3" })
           expect(r!.children).toEqual([child.spanContext().spanId])
           expect(c!.parentSpanId).toBe(rootId.spanId)

@@ -22,6 +22,7 @@ function fixture() {
   s.addLogs([
     log(1, { receivedAt: T, timeMs: T + 15, traceId: hex(1, 32), service: "db", level: "error", body: "deadlock" }),
     log(2, { receivedAt: T, timeMs: T + 3_000, service: "api", body: "nearby" }),
+    log(5, { receivedAt: T, timeMs: T + 2_000, service: "api", level: "error", body: "nearby error" }),
     log(3, { receivedAt: T, timeMs: T + 20_000, service: "api", body: "far" }),
     log(4, { receivedAt: T, timeMs: T + 1_000, service: "worker", body: "other service" }),
   ])
@@ -72,13 +73,15 @@ describe("queries", () => {
 
   test("logs around a trace: its own logs plus its services' logs within ±5s", () => {
     const bodies = queryLogs(fixture(), { aroundTrace: hex(1, 32) }).map((l) => l.body)
-    expect(bodies).toEqual(["nearby", "deadlock"])
+    expect(bodies).toEqual(["nearby", "nearby error", "deadlock"])
   })
 
   test("related: exact trace logs, nearby logs and metric points in the window", () => {
     const r = related(fixture(), hex(1, 32))!
     expect(r.logs.map((l) => l.body)).toEqual(["deadlock"])
-    expect(r.nearbyLogs.map((l) => l.body)).toEqual(["nearby"])
+    // info neighbours are noise unless asked for; each neighbour says it is one
+    expect(r.nearbyLogs.map((l) => [l.body, l.nearby])).toEqual([["nearby error", true]])
+    expect(related(fixture(), hex(1, 32), { all: true })!.nearbyLogs.map((l) => l.body)).toEqual(["nearby", "nearby error"])
     expect(r.metrics.map((m) => [m.name, m.service, m.points.length])).toEqual([["rps", "api", 1]])
     expect(r.window).toEqual({ from: new Date(T - 5_000).toISOString(), to: new Date(T + 5_100).toISOString() })
     expect(related(fixture(), hex(77, 32))).toBeUndefined()

@@ -6,6 +6,7 @@ const trace = (id: string, ts: string, spans = 1): TraceSummary => ({
   traceId: id,
   service: "api",
   operation: "GET /",
+  route: "/",
   duration_ms: 10,
   status: "ok",
   spans,

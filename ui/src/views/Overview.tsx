@@ -6,7 +6,7 @@ import { Page } from "../components/Page.tsx"
 import { StatusDot } from "../components/StatusDot.tsx"
 import { toast } from "../components/Toast.tsx"
 import { api } from "../lib/api.ts"
-import { fmtNumber, fmtUptime } from "../lib/format.ts"
+import { fmtNumber, fmtTime, fmtUptime } from "../lib/format.ts"
 import { type DevrigEvent, eventsFor } from "../lib/events.ts"
 import { dispatch, live, now } from "../lib/live.ts"
 import { displayState } from "../lib/reducer.ts"
@@ -198,6 +198,24 @@ export function OverviewView() {
               </div>
             )}
           </Show>
+          <For each={c()?.forward ?? []}>
+            {(f) => (
+              <div class="rounded-lg border border-line bg-panel px-4 py-3 text-xs text-muted flex flex-col justify-center gap-1" data-testid="stat-forward">
+                <div>
+                  Forwarding to <span class="mono text-fg">{f.endpoint}</span>
+                </div>
+                <div class="mono">
+                  <span class="text-fg">{fmtNumber(f.sent)}</span> sent · <span classList={{ "text-err": f.failed > 0 }}>{fmtNumber(f.failed)} failed</span> ·{" "}
+                  <span classList={{ "text-err": f.dropped > 0 }}>{fmtNumber(f.dropped)} dropped</span> · {fmtNumber(f.queued)} queued
+                </div>
+                <Show when={f.lastError}>
+                  <div class="text-faint truncate" title={f.lastError}>
+                    last error{f.lastErrorAt ? ` (${fmtTime(f.lastErrorAt)})` : ""}: {f.lastError}
+                  </div>
+                </Show>
+              </div>
+            )}
+          </For>
         </div>
         <Show when={status()} fallback={<div class="text-muted text-xs">Connecting to devrig…</div>}>
           <Show when={groups().length} fallback={<div class="text-muted text-xs">No components in this project.</div>}>

@@ -21,6 +21,7 @@ export function SpanPanel(props: { span: SpanDetail; trace: TraceDetail; related
   provideJumps(() => ({ t: tracesUrl(), l: logsUrl(), m: metricsUrl(), label: label() }))
   const go = (to: string) => jump(navigate, to, label())
   const spanLogs = () => (props.related?.logs ?? []).filter((l) => l.spanId === s().spanId)
+  const resource = () => props.trace.resources[s().resourceIndex]?.attributes ?? {}
   const offset = () => start() - toMs(props.trace.timestamp)
 
   return (
@@ -114,8 +115,8 @@ export function SpanPanel(props: { span: SpanDetail; trace: TraceDetail; related
             )}
           </For>
         </Section>
-        <Section title="Resource" count={Object.keys(s().resource).length}>
-          <KeyValues attrs={s().resource} />
+        <Section title="Resource" count={Object.keys(resource()).length}>
+          <KeyValues attrs={resource()} />
         </Section>
       </div>
     </aside>

@@ -29,7 +29,7 @@ export function matchesTrace(t: TraceSummary, f: { service?: string; status?: st
   if (f.service && t.service !== f.service && !t.services.includes(f.service)) return false
   if (f.status && t.status !== f.status) return false
   if (f.minDuration && t.duration_ms < f.minDuration) return false
-  if (f.search && !t.operation.toLowerCase().includes(f.search.toLowerCase())) return false
+  if (f.search && !`${t.operation}\n${t.route ?? ""}`.toLowerCase().includes(f.search.toLowerCase())) return false
   // a time window selects the traces that overlap it (as the API does)
   if (f.to && t.timestamp > f.to) return false
   if (f.from && toMs(t.timestamp) + t.duration_ms < toMs(f.from)) return false
@@ -165,7 +165,7 @@ function TraceList() {
       <div class={`${COLS} h-8 border-b border-line text-[11px] uppercase tracking-wide text-faint shrink-0`} role="row">
         <span>Time</span>
         <span>Service</span>
-        <span>Operation</span>
+        <span>Operation · route</span>
         <span class="text-right">Spans</span>
         <span>Duration</span>
         <span>Trace ID</span>
@@ -194,8 +194,18 @@ function TraceList() {
               <span class="size-2 rounded-sm shrink-0" style={{ background: serviceColor(t.service) }} />
               <span class="truncate">{t.service}</span>
             </span>
-            <span class="flex items-center gap-2 min-w-0">
-              <span class="truncate font-medium">{t.operation}</span>
+            <span class="flex items-center gap-2 min-w-0" title={t.error ? `${t.error.service}: ${t.error.name}: ${t.error.message}` : undefined}>
+              <span class="truncate font-medium shrink-0 max-w-[50%]">{t.operation}</span>
+              <Show when={t.route && t.route !== t.operation}>
+                <span class="truncate mono text-muted" data-testid="trace-route">
+                  {t.route}
+                </span>
+              </Show>
+              <Show when={t.bottleneck && t.spans > 1}>
+                <span class="truncate text-faint text-xs" data-testid="trace-bottleneck" title="The span with the largest self time">
+                  slowest: {t.bottleneck!.service} {t.bottleneck!.name} {fmtDuration(t.bottleneck!.self_ms)}
+                </span>
+              </Show>
               <Show when={t.errorCount}>
                 <span class="chip border-err/40 text-err shrink-0" data-testid="trace-error-badge">
                   {t.errorCount} error{t.errorCount > 1 ? "s" : ""}
