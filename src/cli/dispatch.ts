@@ -139,23 +139,41 @@ async function leafCommand(cmd: CommandDef<any>, args: string[], path: string[] 
   return { cmd: current, parent, args: rest, path }
 }
 
-/** Unknown flags are input errors, not silently ignored. */
+/**
+ * Unknown flags, a value given to a switch (`--json=maybe`) and words a command takes no
+ * positional argument for (`ps api`) are input errors, not silently ignored.
+ */
 function checkFlags(def: ArgsDef | undefined, args: string[], name: string): void {
-  const known = new Set<string>(["help", "h"])
+  const known = new Map<string, string>([["help", "boolean"], ["h", "boolean"]])
   for (const [k, a] of Object.entries({ ...globalArgs, ...(def ?? {}) })) {
-    known.add(k)
-    known.add(kebab(k))
-    for (const al of [(a as { alias?: string | string[] }).alias ?? []].flat()) known.add(al)
-    if (a.type === "boolean") known.add(`no-${kebab(k)}`)
+    known.set(k, a.type ?? "string")
+    known.set(kebab(k), a.type ?? "string")
+    for (const al of [(a as { alias?: string | string[] }).alias ?? []].flat()) known.set(al, a.type ?? "string")
+    if (a.type === "boolean") known.set(`no-${kebab(k)}`, "boolean")
   }
-  for (const a of args) {
+  const positional = Object.values(def ?? {}).some((a) => a.type === "positional")
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
     if (a === "--") break
-    if (!a.startsWith("-") || /^-\d/.test(a)) continue
-    const flag = a.replace(/^--?/, "").split("=")[0]!
+    if (!a.startsWith("-") || /^-\d/.test(a)) {
+      if (!positional) throw new InputError(`unexpected argument \`${a}\` for devrig ${name}`, { hint: `Run \`devrig ${name} --help\` for its usage` })
+      continue
+    }
+    const [flag, value] = splitOnce(a.replace(/^--?/, ""), "=")
     const flags = a.startsWith("--") ? [flag] : flag.split("")
     for (const f of flags)
-      if (!known.has(f)) throw new InputError(`unknown option \`${a.startsWith("--") ? "--" : "-"}${f}\` for devrig ${name}${didYouMean(f, [...known].filter((k) => k.length > 1))}`)
+      if (!known.has(f)) throw new InputError(`unknown option \`${a.startsWith("--") ? "--" : "-"}${f}\` for devrig ${name}${didYouMean(f, [...known.keys()].filter((k) => k.length > 1))}`)
+    const type = known.get(flags[flags.length - 1]!)
+    if (type === "boolean" && value !== undefined && value !== "true" && value !== "false")
+      throw new InputError(`\`${a.split("=")[0]}\` takes no value (got \`${value}\`)`)
+    // a flag that takes a value consumes the next word (`--since 5m`), unless given as --flag=value
+    if (type === "string" && value === undefined && args[i + 1] !== undefined && (!args[i + 1]!.startsWith("-") || /^-\d/.test(args[i + 1]!))) i++
   }
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep)
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)]
 }
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)
