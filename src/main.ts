@@ -1,12 +1,15 @@
 /**
  * devrig's entry point: the one place that turns errors into a message and an exit code.
- * Commands are loaded lazily so `devrig --version` and `--help` pay for nothing else.
+ * Commands are loaded lazily so `devrig --version` and `--help` pay for nothing else; the build
+ * splits chunks (scripts/build.ts), so --version does not even load the commands' code.
  */
 import pkg from "../package.json" with { type: "json" }
 
 const argv = process.argv.slice(2)
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-  process.stdout.write(`devrig ${pkg.version}\n`)
+  // console.log, not process.stdout.write: the first touch of process.stdout builds Node's stream
+  // for it, ~8 ms — as long as the rest of this start-up (bench/cli-startup.ts, docs/benchmarks.md)
+  console.log(`devrig ${pkg.version}`)
   process.exit(0)
 }
 
