@@ -6,8 +6,9 @@
  * the same ephemeral range) and another test may pick it too. So ports come from below the
  * ephemeral range (never handed out implicitly), each is reserved machine-wide with an exclusive
  * file before it is probed (no other test process takes it while this test runs), and it is
- * bound once to prove nothing listens on it now. Reservations are dropped when the process
- * exits; one left by a killed process expires after STALE_MS.
+ * bound once to prove nothing listens on it now. Reservations are dropped on process exit where
+ * the runtime runs exit handlers (`bun test` does not always), and expire after STALE_MS, longer
+ * than any test holds a port; the range (~12,700 ports) leaves room for thousands at once.
  */
 import { mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync } from "node:fs"
 import { createServer } from "node:net"
@@ -15,7 +16,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 
 const DIR = join(tmpdir(), "devrig-test-ports")
-const STALE_MS = 30 * 60_000
+const STALE_MS = 10 * 60_000
 const mine: string[] = []
 process.on("exit", () => {
   for (const f of mine) rmSync(f, { force: true })
