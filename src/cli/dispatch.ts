@@ -156,24 +156,20 @@ async function needsSubCommand(cmd: CommandDef<any>, name: string): Promise<void
 }
 
 /**
- * Unknown flags, a flag that needs a value given none, and words for a command that takes none
- * are input errors, not silently ignored.
+ * Unknown flags, a flag that needs a value given none, a value given to a switch (`--json=maybe`)
+ * and words for a command that takes none (`ps api`) are input errors, not silently ignored.
  */
 function checkFlags(def: ArgsDef | undefined, args: string[], name: string): void {
-  const known = new Set<string>(["help", "h"])
-  const valued = new Set<string>()
+  const known = new Map<string, string>([["help", "boolean"], ["h", "boolean"]])
   let positionals = false
   for (const [k, a] of Object.entries({ ...globalArgs, ...(def ?? {}) } as ArgsDef)) {
     if (a.type === "positional") {
       positionals = true
       continue
     }
-    const aliases = [(a as { alias?: string | string[] }).alias ?? []].flat()
-    for (const f of [k, kebab(k), ...aliases]) {
-      known.add(f)
-      if (a.type !== "boolean") valued.add(f)
-    }
-    if (a.type === "boolean") known.add(`no-${kebab(k)}`)
+    const type = a.type ?? "string"
+    for (const f of [k, kebab(k), ...[(a as { alias?: string | string[] }).alias ?? []].flat()]) known.set(f, type)
+    if (a.type === "boolean") known.set(`no-${kebab(k)}`, "boolean")
   }
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
@@ -182,17 +178,26 @@ function checkFlags(def: ArgsDef | undefined, args: string[], name: string): voi
       if (!positionals) throw new InputError(`unexpected argument \`${a}\` for devrig ${name}`, { hint: `devrig ${name} takes options only; see devrig ${name} --help` })
       continue
     }
-    const flag = a.replace(/^--?/, "").split("=")[0]!
+    const [flag, value] = splitOnce(a.replace(/^--?/, ""), "=")
     const flags = a.startsWith("--") ? [flag] : flag.split("")
     for (const f of flags)
-      if (!known.has(f)) throw new InputError(`unknown option \`${a.startsWith("--") ? "--" : "-"}${f}\` for devrig ${name}${didYouMean(f, [...known].filter((k) => k.length > 1))}`)
-    const last = flags[flags.length - 1]!
-    if (!valued.has(last) || a.includes("=")) continue
+      if (!known.has(f)) throw new InputError(`unknown option \`${a.startsWith("--") ? "--" : "-"}${f}\` for devrig ${name}${didYouMean(f, [...known.keys()].filter((k) => k.length > 1))}`)
+    const type = known.get(flags[flags.length - 1]!)
+    if (type === "boolean") {
+      if (value !== undefined && value !== "true" && value !== "false") throw new InputError(`\`${a.split("=")[0]}\` takes no value (got \`${value}\`)`)
+      continue
+    }
+    if (value !== undefined) continue
     const next = args[i + 1]
     if (next === undefined || next === "--" || (next.startsWith("--") && next.length > 2))
       throw new InputError(`\`${a}\` needs a value`, { hint: `see devrig ${name} --help` })
     i++ // the value, even when it looks like a word or a short flag (`--grep -x`)
   }
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep)
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)]
 }
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)

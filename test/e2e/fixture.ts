@@ -1,8 +1,9 @@
 // E2E fixture: a real temp project run by the COMPILED binary (`dist/devrig start -d`) with two
-// small services and the dashboard on free ports, a headless Chromium (Debian's, never a
-// downloaded one), and a teardown that runs `devrig delete` and proves nothing is left.
-import { setDefaultTimeout } from "bun:test"
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+// small services and the dashboard on the ports devrig picks and reports (`ps --json`), a headless
+// Chromium (Debian's, never a downloaded one), and a teardown that runs `devrig delete` and proves
+// nothing is left. A JavaScript error on the page fails the test it happened in.
+import { afterEach, setDefaultTimeout } from "bun:test"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -18,17 +19,6 @@ export const ARTIFACTS = join(root, "test", ".artifacts")
 setDefaultTimeout(30_000)
 
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once("error", reject)
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port
-      s.close(() => resolve(p))
-    })
-  })
-}
 
 export function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -47,32 +37,21 @@ const alive = (pid: number) => {
   }
 }
 
-function newestMtime(dir: string): number {
-  let m = 0
-  for (const n of readdirSync(dir)) {
-    const p = join(dir, n)
-    const st = statSync(p)
-    m = Math.max(m, st.isDirectory() ? newestMtime(p) : st.mtimeMs)
-  }
-  return m
+/**
+ * The binary is built once before the suite (./scripts/test builds it; so does ./scripts/build).
+ * Never from here: parallel test processes rebuilding dist/devrig would replace it under each other.
+ */
+export async function ensureBinary(): Promise<void> {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run ./scripts/build before the browser tests`)
 }
 
-let building: Promise<void> | undefined
-/** Rebuild dist/devrig when it is missing or older than its sources (once per test process). */
-export function ensureBinary(): Promise<void> {
-  building ??= build()
-  return building
-}
-
-async function build() {
-  let binTime = 0
-  try {
-    binTime = statSync(BIN).mtimeMs
-  } catch {}
-  if (binTime > Math.max(newestMtime(join(root, "ui", "src")), newestMtime(join(root, "src")))) return
-  const p = Bun.spawn(["bun", "scripts/build.ts"], { cwd: root, stdout: "ignore", stderr: "inherit" })
-  if ((await p.exited) !== 0) throw new Error("./scripts/build failed")
-}
+// Every page error of the running test, reported when it ends: a dashboard that throws fails the
+// test even when what it asserted still happened to render.
+const pageErrors: string[] = []
+afterEach(() => {
+  const errors = pageErrors.splice(0)
+  if (errors.length) throw new Error(`JavaScript error${errors.length > 1 ? "s" : ""} on the dashboard page:\n${errors.join("\n")}`)
+})
 
 async function devrig(dir: string, ...args: string[]) {
   const p = Bun.spawn([BIN, ...args], { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } })
@@ -99,7 +78,6 @@ export async function startEnv(name: string): Promise<Env> {
   await ensureBinary()
   mkdirSync(ARTIFACTS, { recursive: true })
   const dir = mkdtempSync(join(tmpdir(), `devrig-e2e-${name}-`))
-  const [dashboard, grpc, http] = [await freePort(), await freePort(), await freePort()]
   writeFileSync(
     join(dir, "devrig.toml"),
     `[project]
@@ -112,15 +90,14 @@ port = "auto"
 [services.worker]
 command = "bun -e 'setInterval(() => {}, 1000)'"
 
+# no ports written: devrig takes the defaults or the next free ones, and reports what it bound
 [dashboard]
-port = ${dashboard}
-
-[dashboard.otel]
-grpc_port = ${grpc}
-http_port = ${http}
 `,
   )
   await devrig(dir, "start", "-d")
+  const ps = JSON.parse(await devrig(dir, "ps", "--json")) as { dashboard?: { url: string; port: number; grpcPort: number; httpPort: number } }
+  if (!ps.dashboard) throw new Error(`ps --json reports no dashboard: ${JSON.stringify(ps)}`)
+  const { port: dashboard, grpcPort: grpc, httpPort: http } = ps.dashboard
   const url = `http://127.0.0.1:${dashboard}`
   // the API requires the per-run token: the test's own requests send it, the browser signs in
   // once with the URL the start summary prints (its cookie then serves every page)
@@ -129,7 +106,10 @@ http_port = ${http}
   const status = async () => (await (await api("/api/status")).json()) as StatusResponse
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS })
   const page = await browser.newPage({ viewport: { width: 1440, height: 860 } })
-  page.on("pageerror", (e) => console.error(`[${name}] page error:`, e.message))
+  page.on("pageerror", (e) => {
+    console.error(`[${name}] page error:`, e.message)
+    pageErrors.push(`[${name}] ${e.stack ?? e.message}`)
+  })
   await page.goto(`${url}/?t=${token}`)
   const otel = new OtelClient(http)
   return {
@@ -152,8 +132,15 @@ http_port = ${http}
       const deadline = Date.now() + 10_000
       while (Date.now() < deadline && pids.some(alive)) await Bun.sleep(100)
       const left = pids.filter(alive)
+      // The dashboard and OTLP sockets belong to the supervisor, proven gone above; their default
+      // ports may be taken by another project a moment later, so what is checked is that our
+      // dashboard no longer answers. Service ports ("auto") must be free.
       const busy: number[] = []
-      for (const p of [dashboard, grpc, http, ...(s?.components.map((c) => c.port ?? 0).filter(Boolean) ?? [])]) if (!(await portIsFree(p))) busy.push(p)
+      const answered = await api("/api/status", { signal: AbortSignal.timeout(2000) })
+        .then(async (r) => ((await r.json()) as StatusResponse).project?.slug === s?.project.slug)
+        .catch(() => false)
+      if (answered) busy.push(dashboard)
+      for (const p of s?.components.map((c) => c.port ?? 0).filter(Boolean) ?? []) if (!(await portIsFree(p))) busy.push(p)
       rmSync(dir, { recursive: true, force: true })
       if (left.length || busy.length) throw new Error(`left behind: processes ${left.join(",") || "none"}, ports ${busy.join(",") || "none"}`)
     },

@@ -5,7 +5,6 @@
  */
 import { expect } from "bun:test"
 import { randomBytes } from "node:crypto"
-import { createServer } from "node:net"
 import { join } from "node:path"
 import type { ResolvedContainer } from "../../src/config/resolved.ts"
 import { LABEL_PROJECT, type Identity } from "../../src/project/identity.ts"
@@ -40,18 +39,8 @@ export function testIdentity(prefix = "t"): Identity {
   return { name: prefix, id, slug: `${prefix}-${id}`, configPath: join(root, "devrig.toml"), root }
 }
 
-/** A host port nothing listens on right now (the kernel's pick, so parallel tests do not collide). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once("error", reject)
-    s.listen({ port: 0, host: "127.0.0.1" }, () => {
-      const addr = s.address()
-      const port = typeof addr === "object" && addr ? addr.port : 0
-      s.close(() => resolve(port))
-    })
-  })
-}
+/** A host port reserved for this test (see ports.ts: not a kernel pick that races devrig's bind). */
+export { freePort } from "./ports.ts"
 
 /** A ResolvedContainer with test-friendly defaults (short stop timeout). */
 export function container(name: string, o: Partial<ResolvedContainer> & { image: string }): ResolvedContainer {

@@ -37,17 +37,8 @@ export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeout
 
 // ── ports ─────────────────────────────────────────────────────────────────────
 
-/** A port nothing listens on right now (kernel-assigned, so parallel files don't pick the same). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once("error", reject)
-    s.listen({ port: 0, host: "0.0.0.0", exclusive: true }, () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
+/** A port reserved for this test (see ports.ts: not a kernel pick that races devrig's bind). */
+export { freePort } from "./ports.ts"
 
 export function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

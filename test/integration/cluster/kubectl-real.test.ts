@@ -1,7 +1,7 @@
 // The real kubectl on the paths that need no cluster: substituted manifests through apply
 // (failing the way a missing cluster fails), kustomize builds, and port-forward supervision.
 import { describe, expect, test } from "bun:test"
-import { mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { kubectl } from "../../../src/cluster/argv.ts"
 import { runOk } from "../../../src/cluster/exec.ts"
@@ -10,7 +10,23 @@ import { parseManifests, substituteImages, toApplyInput } from "../../../src/clu
 import { startPortForwards, type PortForwardSpec } from "../../../src/cluster/portforward.ts"
 import { ExternalError } from "../../../src/errors.ts"
 import { fakeConfig } from "../../unit/cluster/fixtures.ts"
+import { waitFor } from "../../helpers/proc-fixtures.ts"
 import { hasKubectl, tempProject, unreachableKubeconfig, userKubeconfig } from "./helpers.ts"
+
+/** Live kubectl processes started with this project's kubeconfig. */
+function kubectlsOf(root: string): number[] {
+  const needle = `KUBECONFIG=${kubeEnv(root).KUBECONFIG}\0`
+  return readdirSync("/proc")
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, "latin1").includes(needle) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "latin1"))
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
+}
 
 const MANIFEST = `apiVersion: apps/v1
 kind: Deployment
@@ -62,15 +78,18 @@ describe.skipIf(!hasKubectl)("real kubectl without a cluster", () => {
     writeKubeconfig(cfg.identity.root, unreachableKubeconfig())
     const spec: PortForwardSpec = { addon: "t", localPort: 39999, target: "svc/nothing", remotePort: "80", namespace: "default", url: "http://localhost:39999" }
     const logs: string[] = []
-    const pf = startPortForwards(cfg, (l) => logs.push(l), [spec])
-    const deadline = Date.now() + 6000
-    while (logs.length < 2 && Date.now() < deadline) await Bun.sleep(100)
+    const loggedAt: number[] = []
+    const pf = startPortForwards(cfg, (l) => (logs.push(l), loggedAt.push(Date.now())), [spec])
+    await waitFor(() => logs.length >= 2, "two failed port-forwards", 15_000)
     await pf.stop()
-    expect(logs.length).toBeGreaterThanOrEqual(2)
     expect(logs[0]).toMatch(/^port-forward http:\/\/localhost:39999 → svc\/nothing:80 exited \(1\).*retrying in 1s$/)
     expect(logs[1]).toContain("retrying in 2s")
     const count = logs.length
-    await Bun.sleep(1500)
+    // The positive signal that the pending retry was processed: a timer of ours due after it has
+    // fired (timers run in deadline order), so its kubectl would have been spawned by now.
+    const waitMs = Number(/retrying in (\d+)s$/.exec(logs.at(-1)!)![1]) * 1000
+    await Bun.sleep(Math.max(0, loggedAt.at(-1)! + waitMs - Date.now()) + 20)
+    expect(kubectlsOf(cfg.identity.root)).toEqual([])
     expect(logs.length).toBe(count)
   })
 })

@@ -9,6 +9,7 @@ import { inspectImage } from "../../../src/docker/images.ts"
 import { inspectVolume } from "../../../src/docker/volumes.ts"
 import { type Identity, names } from "../../../src/project/identity.ts"
 import { container, IMAGES } from "../../helpers/docker.ts"
+import { waitFor } from "../../helpers/proc-fixtures.ts"
 import { ensureImages, leftovers, type TestProject, withProject } from "./helpers.ts"
 
 setDefaultTimeout(90_000)
@@ -18,7 +19,7 @@ const STACK = `services:
   web:
     image: ${IMAGES.busybox}
     init: true
-    command: ["sh", "-c", "mkdir -p /www && echo hello-from-web > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    command: ["sh", "-c", "echo web-stdout-marker && mkdir -p /www && echo hello-from-web > /www/index.html && exec httpd -f -p 8080 -h /www"]
     ports: ["127.0.0.1::8080"]
     volumes: ["data:/data"]
   traefik:
@@ -74,9 +75,12 @@ describe("compose stack", () => {
       await stopped(ac, stack, async () => {
         expect(stack.done).toBeInstanceOf(Promise)
         expect(await servicesOf(p.ident)).toEqual({ traefik: ["running"], web: ["running"] })
+        await waitFor(() => lines.some((l) => l.includes("web-stdout-marker")), "web's own output to stream", 15_000)
       })
       expect(await stack.done!).toEqual({ status: "interrupted" })
-      expect(lines.some((l) => /web/.test(l))).toBe(true)
+      // what web itself printed, attributed to web — not Compose's own "Creating …_web_1" lines
+      // that merely name it
+      expect(lines.map((l) => l.replace(/\x1b\[[0-9;]*m/g, "")).filter((l) => l.includes("web-stdout-marker"))).toEqual([expect.stringMatching(/^web([_-]\d+)? *\| web-stdout-marker$/)])
       expect((await leftovers(p.ident)).containers).toEqual([])
       // `down` without -v: the named volume survives an interruption.
       expect(await inspectVolume(`${names.composeProject(p.ident.slug)}_data`)).toBeDefined()

@@ -25,8 +25,11 @@ test("ContainerWatch reports a container removed with `docker rm -f` within 2 s,
   up.one!.stopLogs()
   const lost: [string, string, number][] = []
   let expected = ["one"]
+  // expected() is asked once per completed engine answer, and lost() is called in the same tick:
+  // counting its calls tells when a poll has been fully processed (no sleeping and hoping)
+  let checks = 0
   const w = new ContainerWatch(ident.slug, {
-    expected: () => expected,
+    expected: () => (checks++, expected),
     lost: (n, why) => {
       lost.push([n, why, Date.now()])
       expected = [] // what the owner does: the container is failed now
@@ -34,14 +37,15 @@ test("ContainerWatch reports a container removed with `docker rm -f` within 2 s,
     info: () => {},
   })
   w.start()
-  await Bun.sleep(1200)
+  await waitFor(() => checks >= 2, "two polls of the running container", 10_000, 20)
   expect(lost).toEqual([]) // a running container is not reported
   const t = Date.now()
   await removeContainer(names.container(ident.slug, "one"))
   await waitFor(() => lost.length > 0, "the loss to be reported", 2000, 20)
   expect(lost[0]![2] - t).toBeLessThan(2000)
   expect(lost[0]![1]).toContain("removed outside devrig")
-  await Bun.sleep(1500)
+  const after = checks
+  await waitFor(() => checks >= after + 2, "two more polls after the report", 10_000, 20)
   expect(lost.length).toBe(1)
   await w.stop()
   await deleteProject(ident.slug)
@@ -51,6 +55,7 @@ test("ContainerWatch reports a container removed with `docker rm -f` within 2 s,
 test("ContainerWatch: an unreachable engine is one line, polls back off, the reconnect is one line", async () => {
   let down = true
   let calls = 0
+  const at: number[] = []
   const info: string[] = []
   const w = new ContainerWatch(
     "nobody",
@@ -59,15 +64,18 @@ test("ContainerWatch: an unreachable engine is one line, polls back off, the rec
       intervalMs: 20,
       list: async () => {
         calls++
+        at.push(performance.now())
         if (down) throw new Error("connect ENOENT /var/run/docker.sock")
         return []
       },
     },
   )
   w.start()
-  await Bun.sleep(1000)
-  // 20 ms doubling: 20, 40, 80, 160, 320, 640… — a handful of attempts, not 50
-  expect(calls).toBeLessThanOrEqual(7)
+  // 20 ms doubling: after the k-th failed check the next one waits 20·2^k ms (40, 80, 160, 320…).
+  // Timers never fire early, so the gaps are lower bounds whatever the machine's load.
+  await waitFor(() => calls >= 6, "six checks of the unreachable engine", 10_000, 20)
+  const gaps = at.slice(1, 6).map((t, i) => t - at[i]!)
+  gaps.forEach((g, i) => expect(g, `gap after failed check ${i + 1}: ${gaps.join(", ")} ms`).toBeGreaterThanOrEqual(20 * 2 ** (i + 1) - 2))
   expect(info.length).toBe(1)
   expect(info[0]).toContain("lost the connection to the Docker engine")
   down = false

@@ -36,6 +36,10 @@ const CASES: [string[], string | RegExp][] = [
   [["validate", "--json", "--bogus"], "unknown option `--bogus`"],
   [["-f"], "`-f` needs a file name"],
   [["-f", "missing.toml", "validate"], "Config file not found"],
+  // a value on a switch and a word for a command that takes none used to be ignored (exit 0)
+  [["ps", "--json=maybe"], "`--json` takes no value"],
+  [["ps", "nosuch-service"], "unexpected argument `nosuch-service`"],
+  [["validate", "extra"], "unexpected argument `extra`"],
 ]
 
 /** The first message line: "✗ …", no stack frames anywhere, exit 1. */
@@ -65,6 +69,43 @@ const COMMANDS = ["stop", "ps", "logs", "env", "validate", "query traces", "quer
 const FLAGS = ["--since", "--tail", "--grep", "--limit", "--min-duration", "--from", "--to", "--around", "--window", "--level", "--format", "--zzz", "-q", "-x", "--json=maybe"]
 const VALUES = ["", "-1", "1e99", "5parsecs", "2026-02-30T25:61:00Z", "((", "\u0001", "NaN", "∞", "--", "nosuch", "1h1h", "../../etc/passwd", "x".repeat(2000)]
 
+/**
+ * What each fuzzed command accepts (from its --help): flags that take a value, switches, and
+ * whether it takes words (services) at all. Kept here, not read from the code, so a command that
+ * silently ignores what it does not know is caught.
+ */
+const ACCEPTS: Record<string, { values: string[]; switches: string[]; words: boolean }> = {
+  stop: { values: [], switches: [], words: true },
+  ps: { values: [], switches: ["--all", "-a", "--json", "--watch", "-w"], words: false },
+  logs: { values: ["--since", "--since-restart", "--grep", "--level", "--output", "-o", "--tail"], switches: ["--follow", "--json", "--since-reload"], words: true },
+  env: { values: [], switches: ["--export", "--show-secrets"], words: true },
+  validate: { values: [], switches: ["--quiet", "-q", "--json", "--show-secrets"], words: false },
+  restart: { values: [], switches: [], words: true },
+  delete: { values: [], switches: [], words: false },
+}
+
+/** Why an argv that exited 0 should not have: an unknown flag, a value on a switch, a stray word. */
+function checkAccepted(argv: string[], r: { stdout: string; stderr: string }): string | undefined {
+  if (hasStackTrace(r.stderr + r.stdout)) return `exit 0 with a stack trace: ${r.stderr.slice(0, 300)}`
+  if (/✗/.test(r.stderr)) return `exit 0 after an error line: ${r.stderr.slice(0, 300)}`
+  const spec = ACCEPTS[argv[0]!]
+  if (!spec) return `exit 0 for \`${argv.slice(0, 2).join(" ")}\`, which needs a running devrig that no test started`
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === "--") break
+    if (a.startsWith("-") && !/^-\d/.test(a)) {
+      const [flag, value] = [a.split("=")[0]!, a.includes("=") ? a.slice(a.indexOf("=") + 1) : undefined]
+      if (spec.switches.includes(flag)) {
+        if (value !== undefined && value !== "true" && value !== "false") return `exit 0 although switch ${flag} got a value (${JSON.stringify(value)})`
+      } else if (spec.values.includes(flag)) {
+        if (value === undefined && argv[i + 1] !== undefined && (!argv[i + 1]!.startsWith("-") || /^-\d/.test(argv[i + 1]!))) i++
+      } else return `exit 0 although ${flag} is not an option of devrig ${argv[0]}`
+    } else if (!spec.words) return `exit 0 although devrig ${argv[0]} takes no argument (got ${JSON.stringify(a.slice(0, 40))})`
+    else if (a !== "api" && a !== "db") return `exit 0 for an unknown component ${JSON.stringify(a.slice(0, 40))}`
+  }
+  return undefined
+}
+
 test("seeded random bad command lines never give exit 3 or a stack trace", async () => {
   const p = tempProject(TOML)
   const r = rng(Number(process.env.DEVRIG_FUZZ_SEED ?? 20261122))
@@ -87,9 +128,9 @@ test("seeded random bad command lines never give exit 3 or a stack trace", async
       lines.slice(i, i + 6).map(async (argv) => {
         const res = await devrig(argv, { cwd: p.dir })
         exits[res.exitCode] = (exits[res.exitCode] ?? 0) + 1
-        // a random line may be valid (exit 0: e.g. `ps -q`); what must never happen is exit 3 or a trace
-        if (res.exitCode === 0) return
-        const why = check(argv, res)
+        // a random line may be valid (exit 0); then it must be one a user could mean: every flag
+        // known to the command, switches without values, no stray words, no error printed
+        const why = res.exitCode === 0 ? checkAccepted(argv, res) : check(argv, res)
         if (why) failures.push(`devrig ${argv.map((a) => JSON.stringify(a)).join(" ")} → ${why}`)
       }),
     )

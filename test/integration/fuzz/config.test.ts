@@ -49,6 +49,16 @@ test(`${CASES} mutated configs validate in-process to located problems or a plan
   expect(snapshot(proj.dir)).toEqual(before)
 }, 120_000)
 
+/**
+ * "✗ devrig.toml: N problems" followed by N lines `devrig.toml:LINE:COL: …`. A message that only
+ * names the file (or a count that does not match the located lines) is not located.
+ */
+function locatedOnly(stderr: string): boolean {
+  const header = /^✗ devrig\.toml: (\d+) problems?$/m.exec(stderr)
+  const located = stderr.split("\n").filter((l) => /^devrig\.toml:\d+:\d+: \S/.test(l))
+  return !!header && Number(header[1]) > 0 && located.length === Number(header[1])
+}
+
 test(`a sample of ${SPAWNED} mutated configs through the binary: exit 0 or 1, located, no stack trace, nothing written`, async () => {
   const r = rng(SEED + 1)
   const failures: string[] = []
@@ -65,8 +75,9 @@ test(`a sample of ${SPAWNED} mutated configs through the binary: exit 0 or 1, lo
         ? `exit ${res.exitCode}`
         : hasStackTrace(out)
           ? "stack trace"
-          : res.exitCode === 1 && !/devrig\.toml:\d+:\d+: /.test(res.stderr) && !/devrig\.toml/.test(res.stderr)
-            ? "message not located"
+          : // every problem line is `devrig.toml:LINE:COL: …`: naming the file alone is not a location
+            res.exitCode === 1 && !locatedOnly(res.stderr)
+            ? "message not located (devrig.toml:LINE:COL)"
             : JSON.stringify(snapshot(proj.dir)) !== JSON.stringify(before)
               ? "files changed"
               : undefined
@@ -75,3 +86,9 @@ test(`a sample of ${SPAWNED} mutated configs through the binary: exit 0 or 1, lo
   console.log(`[fuzz-config] ${SPAWNED} spawned: exits ${JSON.stringify(exits)}`)
   expect(failures).toEqual([])
 }, 120_000)
+
+test("the located check wants devrig.toml:LINE:COL on every problem, not the file name alone", () => {
+  expect(locatedOnly("✗ devrig.toml: 1 problem\ndevrig.toml:4:1: `services.a.command` must be a string\n   4 | command=1\n")).toBe(true)
+  expect(locatedOnly("✗ devrig.toml is invalid: unexpected end of input\n")).toBe(false)
+  expect(locatedOnly("✗ devrig.toml: 2 problems\ndevrig.toml:4:1: first\ndevrig.toml: second, without a place\n")).toBe(false)
+})
