@@ -7,7 +7,8 @@ import { ExportTraceServiceRequestSchema } from "../../src/otel/gen/trace_servic
 import { startTelemetry, type Telemetry } from "../../src/server/start.ts"
 import { uiHandler } from "../../src/server/ui.ts"
 import { demoController } from "./harness.ts"
-import { CHROMIUM_ARGS, freePort } from "./fixture.ts"
+import { freePort } from "../helpers/ports.ts"
+import { CHROMIUM_ARGS } from "./fixture.ts"
 
 let telemetry: Telemetry
 let browser: Browser

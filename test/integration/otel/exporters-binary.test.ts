@@ -98,7 +98,7 @@ for (const transport of ["grpc", "http/json"] as Transport[]) {
         expect(c!.parentSpanId).toBe(spanId)
         expect([r!.kind, c!.kind]).toEqual(["server", "client"])
         expect(r!.attributes).toEqual({ "http.request.method": "POST", "http.response.status_code": 201, big: 2 ** 40, ratio: 0.25, ok: true, tags: ["a", "b"] })
-        expect(r!.resource["deployment.environment"]).toBe("dev")
+        expect(detail!.resources[r!.resourceIndex]!.attributes["deployment.environment"]).toBe("dev")
         expect(r!.scope).toEqual({ name: "exporter-test", version: "2.0.0" })
         expect(c!.status).toEqual({ code: "error", message: "deadlock" })
         expect(c!.events.map((e) => [e.name, e.attributes])).toEqual([["retry", { attempt: 2 }]])
