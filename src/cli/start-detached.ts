@@ -56,7 +56,9 @@ async function spawnAndWait(loaded: LoadedConfig, argv: string[]): Promise<numbe
   for (;;) {
     relay()
     if (exitCode !== undefined) {
-      eprintln(tail(paths.supervisorLog, 30))
+      // The supervisor ended before its start settled: its last words say why. Its `»` progress
+      // lines are left out (with --verbose they were relayed already): the error comes first.
+      eprintln(tail(paths.supervisorLog, 30, (l) => !isProgress(l)))
       return exitCode === 0 ? 2 : exitCode
     }
     // Long-poll: the supervisor answers as soon as its start has settled (or after a few seconds).
@@ -116,15 +118,17 @@ function logRelay(file: string): () => void {
     }
     const lines = text.split("\n")
     partial = lines.pop() ?? ""
-    for (const l of lines) if (/^\s*» /.test(l.replace(ANSI, ""))) println(l)
+    for (const l of lines) if (isProgress(l)) println(l)
   }
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g
 
-function tail(file: string, n: number): string {
+const isProgress = (line: string) => /^\s*» /.test(line.replace(ANSI, ""))
+
+function tail(file: string, n: number, keep: (line: string) => boolean = () => true): string {
   try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n).join("\n")
+    return readFileSync(file, "utf8").trimEnd().split("\n").filter(keep).slice(-n).join("\n")
   } catch {
     return ""
   }

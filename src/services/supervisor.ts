@@ -25,7 +25,7 @@ import { processStartTime } from "../platform/process.ts"
 import { markedProcesses, signalPid, terminate } from "./proc.ts"
 import { acquireLock, releaseLock } from "./lock.ts"
 import { preflightPorts } from "./preflight.ts"
-import { recoverOrphans } from "./recover.ts"
+import { recoverOrphans, watchdogPids } from "./recover.ts"
 import { ServiceRunner } from "./runner.ts"
 import { Infra } from "./infra.ts"
 import { watchConfig } from "./config-watch.ts"
@@ -148,6 +148,10 @@ export class Supervisor implements Controller {
 
   private async run(): Promise<void> {
     const ident = this.loaded.identity
+    // This run holds the lock, so a watchdog still around belongs to a run that died: it may be
+    // mid-cleanup, and its last step (state, registry, Compose) would undo this run's start.
+    // End it; the recovery below does its work.
+    for (const pid of watchdogPids(ident.configPath)) signalPid(pid, "SIGKILL")
     await recoverOrphans(ident.root, ident.slug, this.opts.onInfo)
     const assignment = await preflightPorts(this.loaded, (port) => dockerPortOwner(this.loaded, port))
     this.ports = assignment.ports

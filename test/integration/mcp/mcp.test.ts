@@ -168,7 +168,7 @@ test("without a running project: status and validate_config answer, telemetry to
   const { client, call, ok, errors } = await connect(tmpdir(), { ...(process.env as Record<string, string>), ...p.env }, ["-f", join(p.dir, "devrig.toml"), "mcp"])
   const status = await ok<{ running: boolean; components: { name: string; state: string }[] }>("status")
   expect(status).toMatchObject({ running: false, components: [{ name: "api", state: "stopped" }] })
-  expect(await ok("validate_config")).toMatchObject({ valid: true })
+  expect(await ok("validate_config")).toMatchObject({ ok: true, problems: [] })
   for (const [name, args] of [["list_traces", {}], ["query_logs", {}], ["get_trace", { trace_id: "0".repeat(32) }]] as const) {
     const r = await call(name, args)
     expect(r.isError).toBe(true)

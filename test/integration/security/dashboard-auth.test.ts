@@ -136,13 +136,15 @@ test("a forged Host (DNS rebinding) is refused even with the token; the CLI's wa
 
 test("devrig query, devrig wait and the skill's script work with auth on", async () => {
   const marker = `auth-marker-${Date.now()}`
+  // wait --for counts only what arrives after it is called, or after --since
+  const before = new Date(Date.now() - 1000).toISOString()
   const sent = await fetch(`http://127.0.0.1:${otlp}/v1/logs`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "web" } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: String(Date.now() * 1e6), severityText: "INFO", body: { stringValue: marker } }] }] }] }),
   })
   expect(sent.status).toBe(200) // an SDK exporter: no Origin, no token needed
-  const wait = await p.run(["wait", "--for", `log search=${marker}`, "--timeout", "20s"])
+  const wait = await p.run(["wait", "--for", `log search=${marker}`, "--since", before, "--timeout", "20s"])
   expect(wait.exitCode, wait.stderr).toBe(0)
   const q = await p.run(["query", "logs", "--search", marker])
   expect(q.exitCode, q.stderr).toBe(0)
