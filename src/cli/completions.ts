@@ -8,7 +8,7 @@ import { inspectConfig, findConfigFile } from "../config/load.ts"
 import { componentNames } from "../config/validate.ts"
 import { InputError } from "../errors.ts"
 import { globalArgs, globalOptions } from "./context.ts"
-import { COMMANDS } from "./dispatch.ts"
+import { ALIASES, COMMANDS, COMPLETIONS_DESCRIPTION } from "./commands.ts"
 
 type NameKind = "services" | "containers" | "all"
 const KINDS: NameKind[] = ["services", "containers", "all"]
@@ -24,8 +24,6 @@ const NAME_ARGS: Record<string, { kind: NameKind; many: boolean }> = {
   reset: { kind: "containers", many: false },
 }
 
-/** Mirrors ALIASES in dispatch.ts (not exported there). */
-const ALIASES: Record<string, string> = { k: "kubectl" }
 
 /** Flag values worth offering, by flag name (checked by src/query/parse.ts and query.ts). */
 const CHOICES: Record<string, string[]> = {
@@ -97,6 +95,7 @@ export async function commandSpec(): Promise<Cmd[]> {
     }
   }
   for (const [name, entry] of Object.entries(COMMANDS)) await add(name, await entry.load(), entry.description)
+  await add("completions", completions, COMPLETIONS_DESCRIPTION)
   for (const [alias, target] of Object.entries(ALIASES)) top.subs.push({ name: alias, description: `Short for devrig ${target}` })
   top.subs.unshift(...out.slice(1).filter((c) => !c.key.includes(" ")).map((c) => ({ name: c.key, description: c.description })))
   return out
@@ -360,7 +359,7 @@ const names = defineCommand({
   },
 })
 
-export default defineCommand({
+const completions = defineCommand({
   meta: { name: "completions", description: "Shell completion scripts for bash, zsh and fish" },
   subCommands: {
     bash: shell("bash", "source <(devrig completions bash)"),
@@ -373,3 +372,5 @@ export default defineCommand({
     if (!rawArgs.some((a) => !a.startsWith("-"))) throw new InputError("which shell? bash, zsh or fish", { hint: "e.g. source <(devrig completions bash)" })
   },
 })
+
+export default completions

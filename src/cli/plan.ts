@@ -1,7 +1,8 @@
 /** The resolved plan as `devrig validate` prints it: start order, ports, commands, env. */
 import { basename } from "node:path"
 import type { ResolvedConfig } from "../config/resolved.ts"
-import { layers, makeGraph } from "../graph/dag.ts"
+import { resolvedGraph } from "../config/graph.ts"
+import { layers } from "../graph/dag.ts"
 import { c, table } from "./output.ts"
 
 export function summaryLine(path: string, cfg: ResolvedConfig): string {
@@ -28,17 +29,6 @@ export function maskedConfig(config: ResolvedConfig, show: boolean): unknown {
     ...(config.dashboard.forward ? { forward: config.dashboard.forward.map((f) => ({ ...f, headers: show ? f.headers : Object.fromEntries(Object.keys(f.headers).map((k) => [k, "****"])) })) } : {}),
   }
   return { ...config, env: maskEnv(config.env, config.secretKeys ?? [], show), services: masked(config.services), docker: masked(config.docker), ...(dashboard ? { dashboard } : {}) }
-}
-
-/** Dependency graph of every component in the resolved config. */
-export function resolvedGraph(cfg: ResolvedConfig) {
-  const entries: [string, string[]][] = []
-  for (const s of Object.values(cfg.services)) entries.push([s.name, s.dependsOn])
-  for (const d of Object.values(cfg.docker)) entries.push([d.name, d.dependsOn])
-  for (const s of cfg.compose?.services ?? []) entries.push([s, []])
-  for (const d of Object.values(cfg.cluster?.deploy ?? {})) entries.push([d.name, d.dependsOn])
-  for (const a of Object.values(cfg.cluster?.addons ?? {})) entries.push([a.name, a.depends_on ?? []])
-  return makeGraph(entries)
 }
 
 export function renderPlan(cfg: ResolvedConfig, opts: { showSecrets: boolean }): string {

@@ -8,6 +8,7 @@ import type { LoadedConfig } from "../config/load.ts"
 import { ensureStateDir } from "../project/state.ts"
 import { processEnv } from "../env.ts"
 import { controlRequest } from "../services/control.ts"
+import { selfCommand } from "../platform/self.ts"
 import { acquireLock, releaseLock } from "../services/lock.ts"
 import { watchdogPids } from "../services/recover.ts"
 import { globalOptions } from "./context.ts"
@@ -16,15 +17,6 @@ import { c, eprintln, println } from "./output.ts"
 import { summary } from "./summary.ts"
 
 type Status = ReturnType<Supervisor["status"]>
-
-export function selfCommand(): string[] {
-  // A compiled binary has its bundle at /$bunfs/…; under `bun src/main.ts` the script is argv[1].
-  const script = process.argv[1]
-  // When the binary is replaced while this process runs (an upgrade, a rebuild), Linux reports
-  // the old inode as "<path> (deleted)"; the file now at <path> is the one to run.
-  const exe = process.execPath.replace(/ \(deleted\)$/, "")
-  return script && !script.startsWith("/$bunfs/") ? [exe, script] : [exe]
-}
 
 export async function runDetached(loaded: LoadedConfig, argv: string[]): Promise<number> {
   const root = loaded.identity.root

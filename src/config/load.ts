@@ -17,16 +17,12 @@ import { resolveConfig } from "./resolve.ts"
 import { Config } from "./schema.ts"
 import { semanticProblems, type CheckContext } from "./validate.ts"
 
+import type { LoadedConfig } from "./loaded.ts"
+
+export type { LoadedConfig }
+
 export const CONFIG_NAME = "devrig.toml"
 
-export interface LoadedConfig {
-  path: string
-  source: string
-  config: Config
-  identity: Identity
-  locator: Locator
-  ctx: CheckContext
-}
 
 export interface LoadOptions {
   file?: string

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto"
 import type { State } from "../project/state.ts"
 import { isPortFree } from "../project/ports.ts"
 import { DEFAULTS } from "./schema.ts"
-import type { LoadedConfig } from "./load.ts"
+import type { LoadedConfig } from "./loaded.ts"
 
 export interface PortRequest {
   /** "services.api", "docker.redis", "docker.mailpit.ports.smtp" */

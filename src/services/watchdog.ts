@@ -11,7 +11,7 @@ import { markStopped } from "../project/registry.ts"
 import { isAlive, pidsWithArg } from "../platform/process.ts"
 import { signalPid } from "./proc.ts"
 import { recoverOrphans } from "./recover.ts"
-import { selfCommand } from "../cli/start-detached.ts"
+import { selfCommand } from "../platform/self.ts"
 
 const POLL_MS = 500
 

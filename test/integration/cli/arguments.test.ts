@@ -1,7 +1,7 @@
 // Every command's --help, an unknown option, a missing option value, a stray word and a missing
 // sub-command: each is one clear line and the right exit code, never a silent no-op.
 import { describe, expect, test } from "bun:test"
-import { COMMANDS } from "../../../src/cli/dispatch.ts"
+import { COMMANDS } from "../../../src/cli/commands.ts"
 import { devrig, hasStackTrace, tempProject, type RunResult } from "../../helpers/cli.ts"
 
 const TOML = `[project]\nname = "args"\n\n[services.api]\ncommand = "sleep 60"\n\n[docker.box]\nimage = "devrig-test/busybox:latest"\n`
@@ -12,7 +12,7 @@ const PASSTHROUGH = new Set(["kubectl"])
 describe("every command", () => {
   test("--help: its usage on stdout, nothing on stderr, exit 0", async () => {
     const cwd = tempProject(TOML).dir
-    const names = Object.keys(COMMANDS).filter((n) => !PASSTHROUGH.has(n))
+    const names = [...Object.keys(COMMANDS), "completions"].filter((n) => !PASSTHROUGH.has(n))
     const runs = await Promise.all(names.map((n) => devrig([n, "--help"], { cwd })))
     runs.forEach((r, i) => {
       expect({ cmd: names[i], exitCode: r.exitCode, stderr: r.stderr, usage: r.stdout.includes("devrig") }).toEqual({ cmd: names[i], exitCode: 0, stderr: "", usage: true })
@@ -21,7 +21,7 @@ describe("every command", () => {
 
   test("an unknown option: one line naming it, exit 1", async () => {
     const cwd = tempProject(TOML).dir
-    const names = Object.keys(COMMANDS).filter((n) => !PASSTHROUGH.has(n))
+    const names = [...Object.keys(COMMANDS), "completions"].filter((n) => !PASSTHROUGH.has(n))
     const runs = await Promise.all(names.map((n) => devrig([n, "--bogus"], { cwd })))
     runs.forEach((r, i) => {
       expect({ cmd: names[i], exitCode: r.exitCode, stdout: r.stdout, trace: hasStackTrace(r.stderr) }).toEqual({ cmd: names[i], exitCode: 1, stdout: "", trace: false })

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test"
 import { dirname, join } from "node:path"
 import { BIN, devrig, tempProject } from "../../helpers/cli.ts"
-import { COMMANDS } from "../../../src/cli/dispatch.ts"
+import { COMMANDS } from "../../../src/cli/commands.ts"
 
 const TOML = `[project]
 name = "completions"
@@ -46,7 +46,7 @@ ${lines.map((l) => `t ${l.split(" ").map((w) => `'${w}'`).join(" ")}`).join("\n"
   return r.stdout.split("\n").slice(0, lines.length).map((l) => (l ? l.split(" ") : []))
 }
 
-const commandNames = () => [...Object.keys(COMMANDS), "k"]
+const commandNames = () => [...Object.keys(COMMANDS), "completions", "k"]
 
 describe("bash", () => {
   test("the script loads and registers _devrig for devrig", async () => {
