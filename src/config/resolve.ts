@@ -212,6 +212,10 @@ export function resolveConfig(loaded: LoadedConfig, ports: Record<string, number
       metricBuffer: o.metric_buffer ?? DEFAULTS.metricBuffer,
       logBuffer: o.log_buffer ?? DEFAULTS.logBuffer,
       retentionMs: o.retention !== undefined ? parseDuration(o.retention) : DEFAULTS.retentionMs,
+      ...(o.memory_mb !== undefined ? { maxBytes: o.memory_mb * 1024 * 1024 } : {}),
+      ...(o.attribute_value_length_limit !== undefined ? { attributeValueLengthLimit: o.attribute_value_length_limit } : {}),
+      ...(o.attribute_count_limit !== undefined ? { attributeCountLimit: o.attribute_count_limit } : {}),
+      ...(o.log_body_length_limit !== undefined ? { logBodyLengthLimit: o.log_body_length_limit } : {}),
     }
   }
   return out

@@ -101,6 +101,11 @@ export interface ResolvedDashboard {
   metricBuffer: number
   logBuffer: number
   retentionMs: number
+  /** telemetry byte budget (unset: the store's default, 256 MiB) */
+  maxBytes?: number
+  attributeValueLengthLimit?: number
+  attributeCountLimit?: number
+  logBodyLengthLimit?: number
 }
 
 export interface ResolvedConfig {

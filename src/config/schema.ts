@@ -208,6 +208,14 @@ export const Otel = Type.Object(
     metric_buffer: Type.Optional(Type.Integer(d("metric data points kept in memory (default 50000)", { minimum: 1 }))),
     log_buffer: Type.Optional(Type.Integer(d("log records kept in memory (default 100000)", { minimum: 1 }))),
     retention: Type.Optional({ ...Duration, description: 'drop telemetry older than this (default "1h")' }),
+    memory_mb: Type.Optional(
+      Type.Integer(d("approximate memory for stored telemetry across traces, metrics and logs, in MiB; the oldest data is evicted first (default 256)", { minimum: 1 })),
+    ),
+    attribute_value_length_limit: Type.Optional(
+      Type.Integer(d('characters kept of an attribute value; longer values are cut and end in "…" (default 4096)', { minimum: 1 })),
+    ),
+    attribute_count_limit: Type.Optional(Type.Integer(d("attributes kept per span, event, link, log record or resource (default 128)", { minimum: 0 }))),
+    log_body_length_limit: Type.Optional(Type.Integer(d('characters kept of a log body; longer bodies are cut and end in "…" (default 65536)', { minimum: 1 }))),
   },
   { additionalProperties: false, description: "the built-in OpenTelemetry collector" },
 )

@@ -22,31 +22,50 @@ export class OtlpError extends Error {
   }
 }
 
-/** Read a request body, failing as soon as it passes `max` bytes. */
-export async function readCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
+/**
+ * Read a request body, failing as soon as it passes `max` bytes. With a declared length the
+ * body is copied once into a buffer of that size (a 20 MB body costs 20 MB, not 40).
+ */
+export async function readCapped(body: ReadableStream<Uint8Array> | null, max: number, declared = 0): Promise<Uint8Array> {
   if (!body) return new Uint8Array(0)
   const reader = body.getReader()
-  const chunks: Uint8Array[] = []
+  let out = new Uint8Array(declared > 0 && declared <= max ? declared : 0)
   let total = 0
   for (;;) {
     const { done, value } = await reader.read()
     if (done) break
-    total += value.byteLength
-    if (total > max) {
+    if (total + value.byteLength > max) {
       await reader.cancel().catch(() => {})
       throw new OtlpError("too_large", `request body exceeds ${max} bytes`)
     }
-    chunks.push(value)
+    if (total + value.byteLength > out.byteLength) {
+      const grown = new Uint8Array(Math.min(max, Math.max(out.byteLength * 2, total + value.byteLength, 64 * 1024)))
+      grown.set(out.subarray(0, total))
+      out = grown
+    }
+    out.set(value, total)
+    total += value.byteLength
   }
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(total)
-  let off = 0
-  for (const c of chunks) {
-    out.set(c, off)
-    off += c.byteLength
-  }
-  return out
+  return total === out.byteLength ? out : out.subarray(0, total)
 }
+
+let gcPending = false
+
+/**
+ * After a large request, ask for a collection soon: the transient copies of a 20 MB body
+ * (raw bytes, inflated bytes, the decoded string) would otherwise sit in the heap until the
+ * next allocation-driven GC, and a flood of such requests shows up as hundreds of MiB of RSS.
+ */
+export function collectSoon(bytes: number): void {
+  if (bytes < LARGE_BODY || gcPending) return
+  gcPending = true
+  setTimeout(() => {
+    gcPending = false
+    Bun.gc(true)
+  }, 50)
+}
+
+const LARGE_BODY = 2 * 1024 * 1024
 
 export async function decompress(data: Uint8Array, encoding: string | null, max: number): Promise<Uint8Array> {
   const enc = (encoding ?? "identity").trim().toLowerCase()

@@ -3,7 +3,7 @@
  * Resource and scope objects are converted once per ResourceX/ScopeX and shared by every
  * item under them.
  */
-import { attributes, attributesKey, anyValue, idOrUndefined, isoFromMs, nanosToMs, serviceOf, toHex } from "./attrs.ts"
+import { attributesKey, idOrUndefined, isoFromMs, limitedAttributes, limitedValue, nanosToMs, serviceOf, toHex, truncate, type AttrLimits, type LimitCounters } from "./attrs.ts"
 import { levelOf, type StoredLog } from "./store-logs.ts"
 import type { IncomingPoint, StoredPoint } from "./store-metrics.ts"
 import type { ResourceInfo, StoredSpan } from "./store-traces.ts"
@@ -12,17 +12,32 @@ import type { ExportTraceServiceRequest } from "./gen/trace_service_pb.ts"
 import type { ExportLogsServiceRequest } from "./gen/logs_service_pb.ts"
 import type { ExportMetricsServiceRequest } from "./gen/metrics_service_pb.ts"
 import type { Resource } from "./gen/resource_pb.ts"
-import type { InstrumentationScope } from "./gen/common_pb.ts"
+import type { InstrumentationScope, KeyValue } from "./gen/common_pb.ts"
 import type { Exemplar, Metric } from "./gen/metrics_pb.ts"
-import type { MetricPoint } from "../server/api-types.ts"
+import type { Attributes, MetricPoint } from "../server/api-types.ts"
 
-function resourceInfo(r: Resource | undefined): ResourceInfo {
-  const attrs = attributes(r?.attributes ?? [])
+/** The store's limits and counters, bundled for the converters below. */
+interface Lim {
+  a: AttrLimits
+  c: LimitCounters
+}
+
+const lim = (store: TelemetryStore): Lim => ({ a: store.attrLimits, c: store.limited })
+
+/** A short string field (names, messages): cut at the value length limit. */
+function short(s: string, l: Lim): string {
+  if (s.length <= l.a.valueLength) return s
+  l.c.truncatedValues++
+  return truncate(s, l.a.valueLength)
+}
+
+function resourceInfo(r: Resource | undefined, l: Lim): ResourceInfo {
+  const attrs = limitedAttributes(r?.attributes ?? [], l.a, l.c)
   return { service: serviceOf(attrs), attributes: attrs }
 }
 
-function scopeInfo(s: InstrumentationScope | undefined): { name: string; version?: string } {
-  return s?.version ? { name: s.name, version: s.version } : { name: s?.name ?? "" }
+function scopeInfo(s: InstrumentationScope | undefined, l: Lim): { name: string; version?: string } {
+  return s?.version ? { name: short(s.name, l), version: short(s.version, l) } : { name: short(s?.name ?? "", l) }
 }
 
 function httpStatus(attrs: Record<string, unknown>): number | undefined {
@@ -33,15 +48,16 @@ function httpStatus(attrs: Record<string, unknown>): number | undefined {
 
 export function ingestTraces(store: TelemetryStore, req: ExportTraceServiceRequest): number {
   const out: StoredSpan[] = []
+  const l = lim(store)
   for (const rs of req.resourceSpans) {
-    const resource = resourceInfo(rs.resource)
+    const resource = resourceInfo(rs.resource, l)
     for (const ss of rs.scopeSpans) {
-      const scope = scopeInfo(ss.scope)
+      const scope = scopeInfo(ss.scope, l)
       for (const s of ss.spans) {
         const traceId = idOrUndefined(s.traceId)
         const spanId = idOrUndefined(s.spanId)
         if (!traceId || !spanId) continue // unusable without ids; counted as received only
-        const attrs = attributes(s.attributes)
+        const attrs = limitedAttributes(s.attributes, l.a, l.c)
         const statusCode = s.status?.code ?? 0
         const http = httpStatus(attrs)
         const startNs = s.startTimeUnixNano
@@ -50,27 +66,27 @@ export function ingestTraces(store: TelemetryStore, req: ExportTraceServiceReque
           traceId,
           spanId,
           parentSpanId: idOrUndefined(s.parentSpanId),
-          name: s.name,
+          name: short(s.name, l),
           kind: s.kind,
           startNs,
           endNs,
           startMs: nanosToMs(startNs),
           endMs: nanosToMs(endNs),
           statusCode,
-          statusMessage: s.status?.message ?? "",
+          statusMessage: short(s.status?.message ?? "", l),
           isError: statusCode === 2 || (http !== undefined && http >= 500),
           attributes: attrs,
           events: s.events.map((e) => ({
-            name: e.name,
+            name: short(e.name, l),
             timestamp: isoFromMs(nanosToMs(e.timeUnixNano)),
             timeUnixNano: e.timeUnixNano.toString(),
-            attributes: attributes(e.attributes),
+            attributes: limitedAttributes(e.attributes, l.a, l.c),
           })),
-          links: s.links.map((l) => ({
-            traceId: toHex(l.traceId),
-            spanId: toHex(l.spanId),
-            ...(l.traceState ? { traceState: l.traceState } : {}),
-            attributes: attributes(l.attributes),
+          links: s.links.map((k) => ({
+            traceId: toHex(k.traceId),
+            spanId: toHex(k.spanId),
+            ...(k.traceState ? { traceState: short(k.traceState, l) } : {}),
+            attributes: limitedAttributes(k.attributes, l.a, l.c),
           })),
           resource,
           scope,
@@ -85,18 +101,19 @@ export function ingestTraces(store: TelemetryStore, req: ExportTraceServiceReque
 export function ingestLogs(store: TelemetryStore, req: ExportLogsServiceRequest): number {
   const out: StoredLog[] = []
   const now = store.now()
+  const lm = lim(store)
   for (const rl of req.resourceLogs) {
-    const resource = resourceInfo(rl.resource)
+    const resource = resourceInfo(rl.resource, lm)
     for (const sl of rl.scopeLogs) {
-      const scope = scopeInfo(sl.scope)
+      const scope = scopeInfo(sl.scope, lm)
       for (const l of sl.logRecords) {
         const observedNs = l.observedTimeUnixNano || BigInt(now) * 1_000_000n
         const timeNs = l.timeUnixNano || observedNs
         const timeMs = nanosToMs(timeNs)
         const traceId = idOrUndefined(l.traceId)
         const spanId = idOrUndefined(l.spanId)
-        const attrs = attributes(l.attributes)
-        if (l.eventName && !("event.name" in attrs)) attrs["event.name"] = l.eventName
+        const attrs = limitedAttributes(l.attributes, lm.a, lm.c)
+        if (l.eventName && !("event.name" in attrs)) attrs["event.name"] = short(l.eventName, lm)
         out.push({
           timeMs,
           receivedAt: now,
@@ -105,10 +122,10 @@ export function ingestLogs(store: TelemetryStore, req: ExportLogsServiceRequest)
             observedTimestamp: isoFromMs(nanosToMs(observedNs)),
             timeUnixNano: timeNs.toString(),
             service: resource.service,
-            severityText: l.severityText,
+            severityText: short(l.severityText, lm),
             severityNumber: l.severityNumber,
             level: levelOf(l.severityNumber, l.severityText),
-            body: anyValue(l.body),
+            body: limitedValue(l.body, lm.a.bodyLength, lm.c),
             attributes: attrs,
             ...(traceId ? { traceId } : {}),
             ...(spanId ? { spanId } : {}),
@@ -147,11 +164,12 @@ function times(timeNs: bigint, startNs: bigint) {
 }
 
 /** One metric message → incoming points (each data point becomes one stored point). */
-function metricPoints(m: Metric, service: string, now: number, out: IncomingPoint[]): void {
+function metricPoints(m: Metric, service: string, now: number, out: IncomingPoint[], l: Lim): void {
+  const attributes = (kvs: KeyValue[]) => limitedAttributes(kvs, l.a, l.c)
   const data = m.data
   if (!data.case) return
-  const base = { name: m.name, unit: m.unit, description: m.description, service }
-  const push = (type: IncomingPoint["type"], attrs: ReturnType<typeof attributes>, timeMs: number, point: MetricPoint, extra = {}) => {
+  const base = { name: short(m.name, l), unit: short(m.unit, l), description: short(m.description, l), service }
+  const push = (type: IncomingPoint["type"], attrs: Attributes, timeMs: number, point: MetricPoint, extra = {}) => {
     const stored: StoredPoint = { point, timeMs, receivedAt: now }
     out.push({ ...base, ...extra, type, attributes: attrs, attributesKey: attributesKey(attrs), stored })
   }
@@ -218,9 +236,10 @@ function metricPoints(m: Metric, service: string, now: number, out: IncomingPoin
 export function ingestMetrics(store: TelemetryStore, req: ExportMetricsServiceRequest): number {
   const out: IncomingPoint[] = []
   const now = store.now()
+  const l = lim(store)
   for (const rm of req.resourceMetrics) {
-    const { service } = resourceInfo(rm.resource)
-    for (const sm of rm.scopeMetrics) for (const m of sm.metrics) metricPoints(m, service, now, out)
+    const { service } = resourceInfo(rm.resource, l)
+    for (const sm of rm.scopeMetrics) for (const m of sm.metrics) metricPoints(m, service, now, out, l)
   }
   store.addPoints(out)
   return out.length

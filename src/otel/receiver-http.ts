@@ -4,7 +4,7 @@
  * produce a 4xx: nothing here throws past the handler.
  */
 import { create, toBinary, toJson, type DescMessage, type MessageShape } from "@bufbuild/protobuf"
-import { decodeJson, decodeProto, decompress, encodeRpcStatus, HTTP_MAX_BYTES, OtlpError, readCapped } from "./decode.ts"
+import { collectSoon, decodeJson, decodeProto, decompress, encodeRpcStatus, HTTP_MAX_BYTES, OtlpError, readCapped } from "./decode.ts"
 import { ingestLogs, ingestMetrics, ingestTraces } from "./ingest.ts"
 import type { TelemetryStore } from "./store.ts"
 import { ExportTraceServiceRequestSchema, ExportTraceServiceResponseSchema } from "./gen/trace_service_pb.ts"
@@ -79,10 +79,11 @@ export function createOtlpHttpHandler(store: TelemetryStore, maxBytes = HTTP_MAX
     try {
       const declared = Number(req.headers.get("content-length") ?? "0")
       if (declared > maxBytes) throw new OtlpError("too_large", `request body exceeds ${maxBytes} bytes`)
-      const raw = await readCapped(req.body, maxBytes)
+      const raw = await readCapped(req.body, maxBytes, declared)
       const body = await decompress(raw, req.headers.get("content-encoding"), maxBytes)
       const msg = format === "proto" ? decodeProto(route.request, body) : decodeJson(route.request, body)
       route.ingest(store, msg)
+      collectSoon(body.byteLength)
       if (format === "proto") {
         return new Response(toBinary(route.response, create(route.response)) as Uint8Array<ArrayBuffer>, {
           headers: { ...CORS, "content-type": "application/x-protobuf" },

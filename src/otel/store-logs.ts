@@ -4,6 +4,7 @@
  * and trace-id indexes, so index maintenance is a shift.
  */
 import { Fifo } from "./fifo.ts"
+import { approxBytes } from "./attrs.ts"
 import type { LogLevel, LogRecord } from "../server/api-types.ts"
 
 export interface StoredLog {
@@ -18,6 +19,8 @@ export class LogStore {
   readonly byTrace = new Map<string, StoredLog[]>()
   received = 0
   evicted = 0
+  /** approximate heap bytes of the records held (the store's byte budget counts these) */
+  bytes = 0
 
   constructor(readonly limits: { maxLogs: number; retentionMs: number }) {}
 
@@ -25,6 +28,7 @@ export class LogStore {
     this.received += logs.length
     for (const l of logs) {
       this.ring.push(l)
+      this.bytes += logBytes(l)
       let svc = this.byService.get(l.rec.service)
       if (!svc) this.byService.set(l.rec.service, (svc = new Fifo(64)))
       svc.push(l)
@@ -47,12 +51,18 @@ export class LogStore {
     this.ring.clear()
     this.byService.clear()
     this.byTrace.clear()
+    this.bytes = 0
   }
 
-  private evictOldest(): void {
+  oldestArrival(): number | undefined {
+    return this.ring.peek()?.receivedAt
+  }
+
+  evictOldest(): void {
     const l = this.ring.shift()
     if (!l) return
     this.evicted++
+    this.bytes -= logBytes(l)
     const svc = this.byService.get(l.rec.service)
     if (svc) {
       svc.shift()
@@ -66,6 +76,12 @@ export class LogStore {
       }
     }
   }
+}
+
+/** Approximate heap bytes of one record: its objects, body and attributes (resource and scope are shared). */
+export function logBytes(l: StoredLog): number {
+  const r = l.rec
+  return 360 + approxBytes(r.body) + approxBytes(r.attributes) + r.severityText.length
 }
 
 const LEVELS: LogLevel[] = ["trace", "debug", "info", "warn", "error", "fatal"]

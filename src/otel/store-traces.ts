@@ -4,6 +4,7 @@
  * a per-trace span cap and a total span cap (oldest traces go first).
  */
 import { Fifo } from "./fifo.ts"
+import { approxBytes } from "./attrs.ts"
 import type { Attributes, SpanEvent, SpanLink } from "../server/api-types.ts"
 
 export interface ResourceInfo {
@@ -44,6 +45,8 @@ export interface TraceEntry {
   errorCount: number
   firstReceivedAt: number
   lastReceivedAt: number
+  /** approximate heap bytes of the trace's spans (the store's byte budget counts these) */
+  bytes: number
 }
 
 export interface TraceLimits {
@@ -51,6 +54,13 @@ export interface TraceLimits {
   maxSpans: number
   maxSpansPerTrace: number
   retentionMs: number
+}
+
+const TRACE_OVERHEAD = 400
+
+/** Approximate heap bytes of one stored span: its object, ids, attributes, events and links. */
+export function spanBytes(s: StoredSpan): number {
+  return 320 + s.name.length + s.statusMessage.length + approxBytes(s.attributes) + (s.events.length ? approxBytes(s.events) : 0) + (s.links.length ? approxBytes(s.links) : 0)
 }
 
 export class TraceStore {
@@ -61,6 +71,7 @@ export class TraceStore {
   received = 0
   evicted = 0
   spanCount = 0
+  bytes = 0
 
   constructor(readonly limits: TraceLimits) {}
 
@@ -82,7 +93,9 @@ export class TraceStore {
           errorCount: 0,
           firstReceivedAt: now,
           lastReceivedAt: now,
+          bytes: TRACE_OVERHEAD,
         }
+        this.bytes += TRACE_OVERHEAD
         this.byId.set(span.traceId, t)
         this.order.push(t)
       }
@@ -94,6 +107,9 @@ export class TraceStore {
       t.spans.push(span)
       t.spanIds.add(span.spanId)
       this.spanCount++
+      const b = spanBytes(span)
+      t.bytes += b
+      this.bytes += b
       t.lastReceivedAt = now
       if (!span.parentSpanId) t.root ??= span
       if (span.startMs < t.first.startMs) t.first = span
@@ -125,9 +141,15 @@ export class TraceStore {
     this.byService.clear()
     this.order.clear()
     this.spanCount = 0
+    this.bytes = 0
   }
 
-  private evictOldest(): boolean {
+  /** Arrival time of the oldest trace (the byte budget evicts oldest-first across signals). */
+  oldestArrival(): number | undefined {
+    return this.order.peek()?.firstReceivedAt
+  }
+
+  evictOldest(): boolean {
     const t = this.order.shift()
     if (!t) return false
     this.byId.delete(t.traceId)
@@ -138,6 +160,7 @@ export class TraceStore {
     }
     this.spanCount -= t.spans.length
     this.evicted += t.spans.length
+    this.bytes -= t.bytes
     return true
   }
 }

@@ -37,6 +37,12 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
     metricBuffer: d.metricBuffer,
     logBuffer: d.logBuffer,
     retentionMs: d.retentionMs,
+    maxBytes: d.maxBytes,
+    attributes: {
+      ...(d.attributeValueLengthLimit !== undefined ? { valueLength: d.attributeValueLengthLimit } : {}),
+      ...(d.attributeCountLimit !== undefined ? { count: d.attributeCountLimit } : {}),
+      ...(d.logBodyLengthLimit !== undefined ? { bodyLength: d.logBodyLengthLimit } : {}),
+    },
   })
   const hub = new WsHub(store, opts.controller)
   const stops: (() => Promise<void> | void)[] = [() => hub.stop()]
