@@ -50,21 +50,26 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, max: n
 }
 
 let gcPending = false
+let sinceGc = 0
 
 /**
- * After a large request, ask for a collection soon: the transient copies of a 20 MB body
- * (raw bytes, inflated bytes, the decoded string) would otherwise sit in the heap until the
- * next allocation-driven GC, and a flood of such requests shows up as hundreds of MiB of RSS.
+ * Ask for a full collection soon after a large request, or after every few MiB of requests:
+ * the transient copies of a request (raw bytes, the decoded message, the converted records)
+ * otherwise sit in the heap until the next allocation-driven GC, and what the process keeps
+ * in RSS is then that garbage's high-water mark rather than what the store holds.
  */
 export function collectSoon(bytes: number): void {
-  if (bytes < LARGE_BODY || gcPending) return
+  sinceGc += bytes
+  if ((bytes < LARGE_BODY && sinceGc < GC_EVERY) || gcPending) return
   gcPending = true
   setTimeout(() => {
     gcPending = false
+    sinceGc = 0
     Bun.gc(true)
-  }, 50)
+  }, 100)
 }
 
+const GC_EVERY = 16 * 1024 * 1024
 const LARGE_BODY = 2 * 1024 * 1024
 
 export async function decompress(data: Uint8Array, encoding: string | null, max: number): Promise<Uint8Array> {

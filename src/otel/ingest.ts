@@ -4,7 +4,7 @@
  * item under them.
  */
 import { attributesKey, idOrUndefined, isoFromMs, limitedAttributes, limitedValue, nanosToMs, serviceOf, toHex, truncate, type AttrLimits, type LimitCounters } from "./attrs.ts"
-import { levelOf, type StoredLog } from "./store-logs.ts"
+import { levelOf, type IncomingLog } from "./store-logs.ts"
 import type { IncomingPoint, StoredPoint } from "./store-metrics.ts"
 import type { ResourceInfo, StoredSpan } from "./store-traces.ts"
 import type { TelemetryStore } from "./store.ts"
@@ -99,7 +99,7 @@ export function ingestTraces(store: TelemetryStore, req: ExportTraceServiceReque
 }
 
 export function ingestLogs(store: TelemetryStore, req: ExportLogsServiceRequest): number {
-  const out: StoredLog[] = []
+  const out: IncomingLog[] = []
   const now = store.now()
   const lm = lim(store)
   for (const rl of req.resourceLogs) {

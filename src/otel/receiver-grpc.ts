@@ -7,7 +7,7 @@ import http2 from "node:http2"
 import type { AddressInfo } from "node:net"
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect"
 import { connectNodeAdapter } from "@connectrpc/connect-node"
-import { GRPC_MAX_BYTES } from "./decode.ts"
+import { collectSoon, GRPC_MAX_BYTES } from "./decode.ts"
 import { ingestLogs, ingestMetrics, ingestTraces } from "./ingest.ts"
 import type { TelemetryStore } from "./store.ts"
 import { TraceService } from "./gen/trace_service_pb.ts"
@@ -24,9 +24,10 @@ function routes(store: TelemetryStore) {
     }
   }
   return (router: ConnectRouter) => {
-    router.service(TraceService, { export: async (req) => (guard(() => ingestTraces(store, req)), {}) })
-    router.service(MetricsService, { export: async (req) => (guard(() => ingestMetrics(store, req)), {}) })
-    router.service(LogsService, { export: async (req) => (guard(() => ingestLogs(store, req)), {}) })
+    // the message size is not exposed here; the item count stands in for it (~300 B an item)
+    router.service(TraceService, { export: async (req) => (collectSoon(300 * guard(() => ingestTraces(store, req))), {}) })
+    router.service(MetricsService, { export: async (req) => (collectSoon(300 * guard(() => ingestMetrics(store, req))), {}) })
+    router.service(LogsService, { export: async (req) => (collectSoon(300 * guard(() => ingestLogs(store, req))), {}) })
   }
 }
 

@@ -4,14 +4,93 @@
  * and trace-id indexes, so index maintenance is a shift.
  */
 import { Fifo } from "./fifo.ts"
-import { approxBytes } from "./attrs.ts"
-import type { LogLevel, LogRecord } from "../server/api-types.ts"
+import { isoFromMs } from "./attrs.ts"
+import { intern, Reader, Writer } from "./compact.ts"
+import { sharedAttrs, sharedScope } from "./store-traces.ts"
+import type { AttrValue, Attributes, LogLevel, LogRecord } from "../server/api-types.ts"
 
-export interface StoredLog {
+/** A log record as producers hand it to the store (ingest, devrig's own output and events). */
+export interface IncomingLog {
   rec: LogRecord
   timeMs: number
   receivedAt: number
 }
+
+/**
+ * A stored log record in compact form: what filters read is inline (service, trace id, level,
+ * scope); body, attributes and the remaining fields stay encoded in the batch buffer until
+ * `rec` materialises the record.
+ */
+export class StoredLog implements IncomingLog {
+  constructor(
+    readonly timeMs: number,
+    readonly receivedAt: number,
+    readonly service: string,
+    readonly traceId: string | undefined,
+    readonly level: LogLevel,
+    readonly scope: { name: string; version?: string },
+    readonly resource: Attributes,
+    public buf: Buffer,
+    readonly off: number,
+  ) {}
+
+  /** approximate heap bytes (set when stored) */
+  bytes = 0
+
+  /** The body alone (text search reads only this). */
+  get body(): AttrValue {
+    const r = new Reader(this.buf, this.off)
+    r.str()
+    r.pos += 8
+    r.value()
+    r.varint()
+    return r.value()
+  }
+
+  get rec(): LogRecord {
+    const r = new Reader(this.buf, this.off)
+    const timeUnixNano = r.str()
+    const observedMs = r.f64()
+    const severityText = r.value() as string
+    const severityNumber = r.varint()
+    const body = r.value()
+    const attributes = r.attrs()
+    const spanId = r.str()
+    return {
+      timestamp: isoFromMs(this.timeMs),
+      observedTimestamp: isoFromMs(observedMs),
+      timeUnixNano,
+      service: this.service,
+      severityText,
+      severityNumber,
+      level: this.level,
+      body,
+      attributes,
+      ...(this.traceId ? { traceId: this.traceId } : {}),
+      ...(spanId ? { spanId } : {}),
+      resource: this.resource,
+      scope: this.scope,
+    }
+  }
+}
+
+function encodeLog(w: Writer, rec: LogRecord): number {
+  const off = w.pos
+  w.str(rec.timeUnixNano)
+  const observed = Date.parse(rec.observedTimestamp)
+  w.f64(Number.isNaN(observed) ? 0 : observed)
+  w.maybeRef(rec.severityText)
+  w.varint(rec.severityNumber >>> 0)
+  w.value(rec.body)
+  w.attrs(rec.attributes)
+  w.str(rec.spanId ?? "")
+  return off
+}
+
+/** Inline part of a StoredLog: header, 9 fields, its slots in the ring and the service index. */
+const LOG_OVERHEAD = 16 + 10 * 8 + 16
+
+const EMPTY = Buffer.alloc(0)
 
 export class LogStore {
   readonly ring = new Fifo<StoredLog>(1024)
@@ -21,25 +100,39 @@ export class LogStore {
   evicted = 0
   /** approximate heap bytes of the records held (the store's byte budget counts these) */
   bytes = 0
+  private readonly writer = new Writer()
 
   constructor(readonly limits: { maxLogs: number; retentionMs: number }) {}
 
-  add(logs: StoredLog[], now: number): void {
+  /** Stores the records in compact form; returns them as stored. */
+  add(logs: IncomingLog[], now: number): StoredLog[] {
     this.received += logs.length
-    for (const l of logs) {
+    const w = this.writer
+    const out: StoredLog[] = new Array(logs.length)
+    let i = 0
+    for (const { rec, timeMs, receivedAt } of logs) {
+      const off = encodeLog(w, rec)
+      const list = rec.traceId ? this.byTrace.get(rec.traceId) : undefined
+      // records of one trace share one copy of its id
+      const traceId = list ? list[0]!.traceId : rec.traceId
+      const l = new StoredLog(timeMs, receivedAt, intern(rec.service), traceId, rec.level, sharedScope(rec.scope), sharedAttrs(rec.resource), EMPTY, off)
+      l.bytes = LOG_OVERHEAD + (w.pos - off) + (traceId && !list ? 64 + traceId.length : 0)
+      out[i++] = l
       this.ring.push(l)
-      this.bytes += logBytes(l)
-      let svc = this.byService.get(l.rec.service)
-      if (!svc) this.byService.set(l.rec.service, (svc = new Fifo(64)))
+      this.bytes += l.bytes
+      let svc = this.byService.get(l.service)
+      if (!svc) this.byService.set(l.service, (svc = new Fifo(64)))
       svc.push(l)
-      if (l.rec.traceId) {
-        const list = this.byTrace.get(l.rec.traceId)
+      if (traceId) {
         if (list) list.push(l)
-        else this.byTrace.set(l.rec.traceId, [l])
+        else this.byTrace.set(traceId, [l])
       }
     }
+    const buf = w.take()
+    for (const l of out) l.buf = buf
     while (this.ring.length > this.limits.maxLogs) this.evictOldest()
     this.prune(now)
+    return out
   }
 
   prune(now: number): void {
@@ -62,26 +155,20 @@ export class LogStore {
     const l = this.ring.shift()
     if (!l) return
     this.evicted++
-    this.bytes -= logBytes(l)
-    const svc = this.byService.get(l.rec.service)
+    this.bytes -= l.bytes
+    const svc = this.byService.get(l.service)
     if (svc) {
       svc.shift()
-      if (svc.length === 0) this.byService.delete(l.rec.service)
+      if (svc.length === 0) this.byService.delete(l.service)
     }
-    if (l.rec.traceId) {
-      const list = this.byTrace.get(l.rec.traceId)
+    if (l.traceId) {
+      const list = this.byTrace.get(l.traceId)
       if (list) {
         list.shift()
-        if (list.length === 0) this.byTrace.delete(l.rec.traceId)
+        if (list.length === 0) this.byTrace.delete(l.traceId)
       }
     }
   }
-}
-
-/** Approximate heap bytes of one record: its objects, body and attributes (resource and scope are shared). */
-export function logBytes(l: StoredLog): number {
-  const r = l.rec
-  return 360 + approxBytes(r.body) + approxBytes(r.attributes) + r.severityText.length
 }
 
 const LEVELS: LogLevel[] = ["trace", "debug", "info", "warn", "error", "fatal"]

@@ -3,10 +3,11 @@
  * runs on the event loop thread, so no locking. Listeners hear about each ingested batch
  * (the WebSocket hub batches these for clients).
  */
-import { LogStore, type StoredLog } from "./store-logs.ts"
+import { LogStore, type IncomingLog, type StoredLog } from "./store-logs.ts"
 import { MetricStore, type IncomingPoint } from "./store-metrics.ts"
 import { TraceStore, type StoredSpan } from "./store-traces.ts"
 import type { CollectorCounters } from "../server/api-types.ts"
+import { internBytes } from "./compact.ts"
 import { DEFAULT_ATTR_LIMITS, type AttrLimits, type LimitCounters } from "./attrs.ts"
 
 export interface StoreLimits {
@@ -63,12 +64,18 @@ export class TelemetryStore {
 
   /** Approximate heap bytes held across all signals. */
   get bytes(): number {
-    return this.traces.bytes + this.logs.bytes + this.metrics.bytes
+    return this.traces.bytes + this.logs.bytes + this.metrics.bytes + internBytes
   }
 
-  /** Evict the oldest data of any signal (by arrival) until the store fits its byte budget. */
+  /**
+   * Past the byte budget, evict the oldest data of any signal (by arrival) down to 90 % of it:
+   * the allocator's and the GC's slack come on top of what the store counts, and the margin
+   * keeps the process within idle size + budget (and evictions come in batches, not one per item).
+   */
   private enforceBudget(): void {
-    while (this.bytes > this.maxBytes) {
+    if (this.bytes <= this.maxBytes) return
+    const target = this.maxBytes * 0.9
+    while (this.bytes > target) {
       const t = this.traces.oldestArrival() ?? Infinity
       const l = this.logs.oldestArrival() ?? Infinity
       const m = this.metrics.oldestArrival() ?? Infinity
@@ -94,11 +101,11 @@ export class TelemetryStore {
     this.emit({ signal: "traces", traceIds })
   }
 
-  addLogs(logs: StoredLog[]): void {
+  addLogs(logs: IncomingLog[]): void {
     if (logs.length === 0) return
-    this.logs.add(logs, this.now())
+    const stored = this.logs.add(logs, this.now())
     this.enforceBudget()
-    this.emit({ signal: "logs", logs })
+    this.emit({ signal: "logs", logs: stored })
   }
 
   addPoints(points: IncomingPoint[]): void {
