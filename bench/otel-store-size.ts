@@ -136,33 +136,31 @@ async function settledRss(pid: number): Promise<number> {
   return last
 }
 
-const c = await startCollector()
-let failed = false
-try {
-  // warm-up: every code path once, with data that the rest evicts nothing of
-  await send(c.http, "traces", spanRequest(BATCH))
-  await send(c.http, "logs", logRequest(BATCH))
-  const base = await settledRss(c.pid)
-  for (let sent = BATCH; sent < SPANS; sent += BATCH) await send(c.http, "traces", spanRequest(Math.min(BATCH, SPANS - sent)))
-  const afterSpans = await settledRss(c.pid)
-  let st = await c.status()
-  const spans = st.collector.traces.stored
-  const perSpan = ((afterSpans - base) * 1024 * 1024) / (spans - BATCH)
-  for (let sent = BATCH; sent < LOGS; sent += BATCH) await send(c.http, "logs", logRequest(Math.min(BATCH, LOGS - sent)))
-  const afterLogs = await settledRss(c.pid)
-  st = await c.status()
-  const logs = st.collector.logs.stored
-  const perLog = ((afterLogs - afterSpans) * 1024 * 1024) / (logs - BATCH)
-  console.log(`supervisor RSS: ${base.toFixed(1)} MiB after warm-up, ${afterSpans.toFixed(1)} MiB with ${spans.toLocaleString("en-US")} spans, ${afterLogs.toFixed(1)} MiB with ${logs.toLocaleString("en-US")} log records too`)
-  console.log(`store's own estimate: ${((st.collector.memory?.bytes ?? 0) / 1048576).toFixed(1)} MiB; evicted ${st.collector.traces.evicted} spans, ${st.collector.logs.evicted} logs`)
-  console.log(`bytes per span ${perSpan.toFixed(0)} (target ≤ ${TARGET.span})  bytes per log ${perLog.toFixed(0)} (target ≤ ${TARGET.log})`)
-  console.log(`ratio span ${(perSpan / TARGET.span).toFixed(2)}  log ${(perLog / TARGET.log).toFixed(2)}`)
-  if (spans < SPANS || logs < LOGS) {
-    console.log(`FAIL: expected ${SPANS} spans and ${LOGS} logs stored`)
-    failed = true
+/** Supervisor RSS growth per stored item: a fresh collector, one warm-up batch, then `n` items. */
+async function measure(signal: "traces" | "logs", n: number, make: (n: number) => Uint8Array) {
+  const c = await startCollector()
+  try {
+    await send(c.http, signal, make(BATCH))
+    const base = await settledRss(c.pid)
+    for (let sent = BATCH; sent < n; sent += BATCH) await send(c.http, signal, make(Math.min(BATCH, n - sent)))
+    const after = await settledRss(c.pid)
+    const st = (await c.status()).collector
+    const counters = signal === "traces" ? st.traces : st.logs
+    const perItem = ((after - base) * 1024 * 1024) / (counters.stored - BATCH)
+    console.log(`${signal}: RSS ${base.toFixed(1)} MiB after warm-up → ${after.toFixed(1)} MiB with ${counters.stored.toLocaleString("en-US")} stored (${counters.received.toLocaleString("en-US")} received, ${counters.evicted} evicted); store's estimate ${((st.memory?.bytes ?? 0) / 1048576).toFixed(1)} MiB`)
+    return { perItem, stored: counters.stored }
+  } finally {
+    await c.stop()
   }
-  if (perSpan > TARGET.span || perLog > TARGET.log) failed = true
-} finally {
-  await c.stop()
+}
+
+const spans = await measure("traces", SPANS, spanRequest)
+const logs = await measure("logs", LOGS, logRequest)
+console.log(`bytes per span ${spans.perItem.toFixed(0)} (target ≤ ${TARGET.span})  bytes per log ${logs.perItem.toFixed(0)} (target ≤ ${TARGET.log})`)
+console.log(`ratio span ${(spans.perItem / TARGET.span).toFixed(2)}  log ${(logs.perItem / TARGET.log).toFixed(2)}`)
+let failed = spans.perItem > TARGET.span || logs.perItem > TARGET.log
+if (spans.stored < SPANS || logs.stored < LOGS) {
+  console.log(`FAIL: expected ${SPANS} spans and ${LOGS} logs stored`)
+  failed = true
 }
 process.exit(failed ? 1 : 0)

@@ -5,6 +5,7 @@
  * body. Layout of values:
  *
  *   value   := tag byte, then: STR varint-len utf8 | REF varint-intern-id | NUM float64 |
+ *              INT zigzag varint (safe integers) |
  *              TRUE | FALSE | NULL | ARR varint-n value* | MAP attrs
  *   attrs   := varint-n (key value)*      key := varint (intern id + 1) | 0 varint-len utf8
  *
@@ -13,6 +14,8 @@
  * written inline, so high-cardinality values cannot grow it without limit.
  */
 import type { AttrValue, Attributes } from "../server/api-types.ts"
+import type { AnyValue, KeyValue } from "./gen/common_pb.ts"
+import type { AttrLimits, LimitCounters } from "./attrs.ts"
 
 const STR = 1
 const REF = 2
@@ -22,6 +25,7 @@ const FALSE = 5
 const NULL = 6
 const ARR = 7
 const MAP = 8
+const INT = 9
 
 const MAX_INTERNED = 50_000
 /** values longer than this are never interned (ids, messages, payloads) */
@@ -74,11 +78,12 @@ export class Writer {
     this.buf[this.pos++] = b
   }
 
+  /** Unsigned integers up to 2^53. */
   varint(n: number): void {
-    this.ensure(5)
+    this.ensure(8)
     while (n > 0x7f) {
-      this.buf[this.pos++] = (n & 0x7f) | 0x80
-      n >>>= 7
+      this.buf[this.pos++] = (n % 128) | 0x80
+      n = Math.floor(n / 128)
     }
     this.buf[this.pos++] = n
   }
@@ -146,8 +151,13 @@ export class Writer {
   value(v: AttrValue): void {
     if (typeof v === "string") this.maybeRef(v)
     else if (typeof v === "number") {
-      this.byte(NUM)
-      this.f64(v)
+      if (Number.isSafeInteger(v)) {
+        this.byte(INT)
+        this.varint(v < 0 ? -2 * v - 1 : 2 * v)
+      } else {
+        this.byte(NUM)
+        this.f64(v)
+      }
     } else if (typeof v === "boolean") this.byte(v ? TRUE : FALSE)
     else if (v === null || v === undefined) this.byte(NULL)
     else if (Array.isArray(v)) {
@@ -171,6 +181,78 @@ export class Writer {
         this.str(k)
       }
       this.value(a[k]!)
+    }
+  }
+
+  /** A protobuf value, written directly (no intermediate JS object), cut at `max` like limitedValue. */
+  anyValue(v: AnyValue | undefined, max: number, c: LimitCounters): void {
+    const val = v?.value
+    switch (val?.case) {
+      case "stringValue": {
+        let s = val.value
+        if (s.length > max) {
+          c.truncatedValues++
+          s = s.slice(0, max) + "…"
+        }
+        this.maybeRef(s)
+        return
+      }
+      case "boolValue":
+        this.byte(val.value ? TRUE : FALSE)
+        return
+      case "doubleValue":
+        this.value(val.value)
+        return
+      case "intValue": {
+        const n = val.value
+        // int64 beyond 2^53 would lose digits as a number: kept as its decimal string
+        if (n <= 9007199254740991n && n >= -9007199254740991n) this.value(Number(n))
+        else this.maybeRef(n.toString())
+        return
+      }
+      case "bytesValue": {
+        const b = val.value
+        if (b.byteLength > max) c.truncatedValues++
+        this.maybeRef(Buffer.from(b.buffer, b.byteOffset, Math.min(b.byteLength, max)).toString("base64") + (b.byteLength > max ? "…" : ""))
+        return
+      }
+      case "arrayValue": {
+        const vs = val.value.values
+        const n = Math.min(vs.length, max)
+        if (n < vs.length) c.truncatedValues++
+        this.byte(ARR)
+        this.varint(n)
+        for (let i = 0; i < n; i++) this.anyValue(vs[i], max, c)
+        return
+      }
+      case "kvlistValue":
+        this.byte(MAP)
+        this.kvs(val.value.values, { valueLength: max, count: max, bodyLength: max }, c)
+        return
+      default:
+        this.byte(NULL)
+    }
+  }
+
+  /** Protobuf attributes, written directly with the count and value length limits applied. */
+  kvs(kvs: KeyValue[], lim: AttrLimits, c: LimitCounters, eventName?: string): void {
+    const n = Math.min(kvs.length, lim.count)
+    if (n < kvs.length) c.droppedAttributes += kvs.length - n
+    this.varint(n + (eventName !== undefined ? 1 : 0))
+    if (eventName !== undefined) {
+      this.varint(internId("event.name") + 1)
+      this.maybeRef(eventName)
+    }
+    for (let i = 0; i < n; i++) {
+      const kv = kvs[i]!
+      const k = kv.key.length <= lim.valueLength ? kv.key : kv.key.slice(0, lim.valueLength) + "…"
+      const id = k.length <= MAX_INTERNED_LENGTH ? internId(k) : -1
+      if (id >= 0) this.varint(id + 1)
+      else {
+        this.varint(0)
+        this.str(k)
+      }
+      this.anyValue(kv.value, lim.valueLength, c)
     }
   }
 
@@ -244,6 +326,10 @@ export class Reader {
         return interned[this.varint()]!
       case NUM:
         return this.f64()
+      case INT: {
+        const z = this.varint()
+        return z % 2 === 1 ? -(z + 1) / 2 : z / 2
+      }
       case TRUE:
         return true
       case FALSE:

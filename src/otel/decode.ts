@@ -51,25 +51,39 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, max: n
 
 let gcPending = false
 let sinceGc = 0
+let idleTimer: ReturnType<typeof setTimeout> | undefined
+
+function collect(): void {
+  gcPending = false
+  sinceGc = 0
+  Bun.gc(true)
+}
 
 /**
- * Ask for a full collection soon after a large request, or after every few MiB of requests:
- * the transient copies of a request (raw bytes, the decoded message, the converted records)
+ * Ask for a full collection soon after a large request, after every few MiB of requests, and
+ * once ingest goes quiet: the transient copies of a request (raw bytes, the decoded message)
  * otherwise sit in the heap until the next allocation-driven GC, and what the process keeps
  * in RSS is then that garbage's high-water mark rather than what the store holds.
  */
 export function collectSoon(bytes: number): void {
   sinceGc += bytes
-  if ((bytes < LARGE_BODY && sinceGc < GC_EVERY) || gcPending) return
-  gcPending = true
-  setTimeout(() => {
-    gcPending = false
-    sinceGc = 0
-    Bun.gc(true)
-  }, 100)
+  if (bytes >= LARGE_BODY || sinceGc >= GC_EVERY) {
+    if (gcPending) return
+    gcPending = true
+    setTimeout(collect, 100)
+    return
+  }
+  if (idleTimer) idleTimer.refresh()
+  else {
+    idleTimer = setTimeout(() => {
+      idleTimer = undefined
+      if (sinceGc > 0 && !gcPending) collect()
+    }, 1000)
+    idleTimer.unref()
+  }
 }
 
-const GC_EVERY = 16 * 1024 * 1024
+const GC_EVERY = 4 * 1024 * 1024
 const LARGE_BODY = 2 * 1024 * 1024
 
 export async function decompress(data: Uint8Array, encoding: string | null, max: number): Promise<Uint8Array> {

@@ -4,9 +4,10 @@
  * item under them.
  */
 import { attributesKey, idOrUndefined, isoFromMs, limitedAttributes, limitedValue, nanosToMs, serviceOf, toHex, truncate, type AttrLimits, type LimitCounters } from "./attrs.ts"
-import { levelOf, type IncomingLog } from "./store-logs.ts"
+import { levelOf, type LogIn } from "./store-logs.ts"
 import type { IncomingPoint, StoredPoint } from "./store-metrics.ts"
-import type { ResourceInfo, StoredSpan } from "./store-traces.ts"
+import type { ResourceInfo } from "./store-traces.ts"
+import { protoBits, spanShape, type SpanIn } from "./compact-span.ts"
 import type { TelemetryStore } from "./store.ts"
 import type { ExportTraceServiceRequest } from "./gen/trace_service_pb.ts"
 import type { ExportLogsServiceRequest } from "./gen/logs_service_pb.ts"
@@ -46,8 +47,28 @@ function httpStatus(attrs: Record<string, unknown>): number | undefined {
   return typeof n === "number" && Number.isFinite(n) ? n : undefined
 }
 
+/** http.response.status_code (or the older http.status_code) of a protobuf span, if any. */
+function httpStatusOf(kvs: KeyValue[]): number | undefined {
+  for (const kv of kvs) {
+    if (kv.key !== "http.response.status_code" && kv.key !== "http.status_code") continue
+    const v = kv.value?.value
+    const n = v?.case === "intValue" ? Number(v.value) : v?.case === "stringValue" ? Number(v.value) : v?.case === "doubleValue" ? v.value : undefined
+    if (n !== undefined && Number.isFinite(n)) return n
+  }
+  return undefined
+}
+
+function nonZero(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return true
+  return false
+}
+
+/**
+ * Spans go from the protobuf message straight into the store's compact form: only the inline
+ * fields are computed here, the rest is encoded from the message by the store.
+ */
 export function ingestTraces(store: TelemetryStore, req: ExportTraceServiceRequest): number {
-  const out: StoredSpan[] = []
+  const out: SpanIn[] = []
   const l = lim(store)
   for (const rs of req.resourceSpans) {
     const resource = resourceInfo(rs.resource, l)
@@ -55,51 +76,33 @@ export function ingestTraces(store: TelemetryStore, req: ExportTraceServiceReque
       const scope = scopeInfo(ss.scope, l)
       for (const s of ss.spans) {
         const traceId = idOrUndefined(s.traceId)
-        const spanId = idOrUndefined(s.spanId)
-        if (!traceId || !spanId) continue // unusable without ids; counted as received only
-        const attrs = limitedAttributes(s.attributes, l.a, l.c)
+        const id = s.spanId
+        if (!traceId || !nonZero(id)) continue // unusable without ids; counted as received only
         const statusCode = s.status?.code ?? 0
-        const http = httpStatus(attrs)
+        const http = statusCode === 2 ? undefined : httpStatusOf(s.attributes)
+        const isError = statusCode === 2 || (http !== undefined && http >= 500)
+        const eight = id.length === 8
         const startNs = s.startTimeUnixNano
         const endNs = s.endTimeUnixNano < startNs ? startNs : s.endTimeUnixNano
         out.push({
           traceId,
-          spanId,
-          parentSpanId: idOrUndefined(s.parentSpanId),
-          name: short(s.name, l),
-          kind: s.kind,
-          startNs,
-          endNs,
+          hi: eight ? ((id[0]! << 24) | (id[1]! << 16) | (id[2]! << 8) | id[3]!) : 0,
+          lo: eight ? ((id[4]! << 24) | (id[5]! << 16) | (id[6]! << 8) | id[7]!) : 0,
+          bits: protoBits(s, isError),
           startMs: nanosToMs(startNs),
           endMs: nanosToMs(endNs),
-          statusCode,
-          statusMessage: short(s.status?.message ?? "", l),
-          isError: statusCode === 2 || (http !== undefined && http >= 500),
-          attributes: attrs,
-          events: s.events.map((e) => ({
-            name: short(e.name, l),
-            timestamp: isoFromMs(nanosToMs(e.timeUnixNano)),
-            timeUnixNano: e.timeUnixNano.toString(),
-            attributes: limitedAttributes(e.attributes, l.a, l.c),
-          })),
-          links: s.links.map((k) => ({
-            traceId: toHex(k.traceId),
-            spanId: toHex(k.spanId),
-            ...(k.traceState ? { traceState: short(k.traceState, l) } : {}),
-            attributes: limitedAttributes(k.attributes, l.a, l.c),
-          })),
-          resource,
-          scope,
+          shape: spanShape({ name: short(s.name, l), resource, scope }),
+          proto: s,
         })
       }
     }
   }
-  store.addSpans(out)
+  store.addSpanIns(out)
   return out.length
 }
 
 export function ingestLogs(store: TelemetryStore, req: ExportLogsServiceRequest): number {
-  const out: IncomingLog[] = []
+  const out: LogIn[] = []
   const now = store.now()
   const lm = lim(store)
   for (const rl of req.resourceLogs) {
@@ -109,34 +112,20 @@ export function ingestLogs(store: TelemetryStore, req: ExportLogsServiceRequest)
       for (const l of sl.logRecords) {
         const observedNs = l.observedTimeUnixNano || BigInt(now) * 1_000_000n
         const timeNs = l.timeUnixNano || observedNs
-        const timeMs = nanosToMs(timeNs)
-        const traceId = idOrUndefined(l.traceId)
-        const spanId = idOrUndefined(l.spanId)
-        const attrs = limitedAttributes(l.attributes, lm.a, lm.c)
-        if (l.eventName && !("event.name" in attrs)) attrs["event.name"] = short(l.eventName, lm)
         out.push({
-          timeMs,
+          timeMs: nanosToMs(timeNs),
           receivedAt: now,
-          rec: {
-            timestamp: isoFromMs(timeMs),
-            observedTimestamp: isoFromMs(nanosToMs(observedNs)),
-            timeUnixNano: timeNs.toString(),
-            service: resource.service,
-            severityText: short(l.severityText, lm),
-            severityNumber: l.severityNumber,
-            level: levelOf(l.severityNumber, l.severityText),
-            body: limitedValue(l.body, lm.a.bodyLength, lm.c),
-            attributes: attrs,
-            ...(traceId ? { traceId } : {}),
-            ...(spanId ? { spanId } : {}),
-            resource: resource.attributes,
-            scope,
-          },
+          service: resource.service,
+          traceId: idOrUndefined(l.traceId),
+          level: levelOf(l.severityNumber, l.severityText),
+          scope,
+          resource: resource.attributes,
+          proto: { rec: l, timeNs, observedMs: nanosToMs(observedNs), lim: lm.a, counters: lm.c },
         })
       }
     }
   }
-  store.addLogs(out)
+  store.addLogIns(out)
   return out.length
 }
 

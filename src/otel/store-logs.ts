@@ -4,9 +4,10 @@
  * and trace-id indexes, so index maintenance is a shift.
  */
 import { Fifo } from "./fifo.ts"
-import { isoFromMs } from "./attrs.ts"
+import { isoFromMs, type AttrLimits, type LimitCounters } from "./attrs.ts"
+import type { LogRecord as ProtoLog } from "./gen/logs_pb.ts"
 import { intern, Reader, Writer } from "./compact.ts"
-import { sharedAttrs, sharedScope } from "./store-traces.ts"
+import { sharedAttrs, sharedScope } from "./shared.ts"
 import type { AttrValue, Attributes, LogLevel, LogRecord } from "../server/api-types.ts"
 
 /** A log record as producers hand it to the store (ingest, devrig's own output and events). */
@@ -40,8 +41,7 @@ export class StoredLog implements IncomingLog {
   /** The body alone (text search reads only this). */
   get body(): AttrValue {
     const r = new Reader(this.buf, this.off)
-    r.str()
-    r.pos += 8
+    r.pos += 16
     r.value()
     r.varint()
     return r.value()
@@ -49,13 +49,13 @@ export class StoredLog implements IncomingLog {
 
   get rec(): LogRecord {
     const r = new Reader(this.buf, this.off)
-    const timeUnixNano = r.str()
+    const timeUnixNano = r.i64().toString()
     const observedMs = r.f64()
     const severityText = r.value() as string
     const severityNumber = r.varint()
     const body = r.value()
     const attributes = r.attrs()
-    const spanId = r.str()
+    const spanId = r.bytes(r.byte()).toString("hex")
     return {
       timestamp: isoFromMs(this.timeMs),
       observedTimestamp: isoFromMs(observedMs),
@@ -74,16 +74,60 @@ export class StoredLog implements IncomingLog {
   }
 }
 
-function encodeLog(w: Writer, rec: LogRecord): number {
+/** A record on its way in: inline fields, and the source its encoded part is written from. */
+export interface LogIn {
+  timeMs: number
+  receivedAt: number
+  service: string
+  traceId?: string
+  level: LogLevel
+  scope: { name: string; version?: string }
+  resource: Attributes
+  plain?: LogRecord
+  proto?: { rec: ProtoLog; timeNs: bigint; observedMs: number; lim: AttrLimits; counters: LimitCounters }
+}
+
+function plainIn(l: IncomingLog): LogIn {
+  const r = l.rec
+  return { timeMs: l.timeMs, receivedAt: l.receivedAt, service: r.service, traceId: r.traceId, level: r.level, scope: r.scope, resource: r.resource, plain: r }
+}
+
+function bigintOr0(s: string): bigint {
+  try {
+    return BigInt(s)
+  } catch {
+    return 0n
+  }
+}
+
+function encodeLog(w: Writer, l: LogIn): number {
   const off = w.pos
-  w.str(rec.timeUnixNano)
-  const observed = Date.parse(rec.observedTimestamp)
-  w.f64(Number.isNaN(observed) ? 0 : observed)
-  w.maybeRef(rec.severityText)
-  w.varint(rec.severityNumber >>> 0)
-  w.value(rec.body)
-  w.attrs(rec.attributes)
-  w.str(rec.spanId ?? "")
+  const rec = l.plain
+  if (rec) {
+    w.i64(bigintOr0(rec.timeUnixNano))
+    const observed = Date.parse(rec.observedTimestamp)
+    w.f64(Number.isNaN(observed) ? 0 : observed)
+    w.maybeRef(rec.severityText)
+    w.varint(rec.severityNumber >>> 0)
+    w.value(rec.body)
+    w.attrs(rec.attributes)
+    const span = rec.spanId && /^[0-9a-f]+$/.test(rec.spanId) && rec.spanId.length % 2 === 0 ? Buffer.from(rec.spanId, "hex") : EMPTY
+    w.byte(span.byteLength)
+    w.bytes(span)
+    return off
+  }
+  const { rec: p, timeNs, observedMs, lim, counters } = l.proto!
+  w.i64(timeNs)
+  w.f64(observedMs)
+  const sev = p.severityText
+  w.maybeRef(sev.length <= lim.valueLength ? sev : (counters.truncatedValues++, sev.slice(0, lim.valueLength) + "…"))
+  w.varint(p.severityNumber >>> 0)
+  w.anyValue(p.body, lim.bodyLength, counters)
+  const event = p.eventName && !p.attributes.some((kv) => kv.key === "event.name") ? p.eventName.slice(0, lim.valueLength) : undefined
+  w.kvs(p.attributes, lim, counters, event)
+  const span = p.spanId.some((b) => b !== 0) && p.spanId.length < 256 ? p.spanId : EMPTY
+  w.byte(span.byteLength)
+  w.bytes(span)
   return off
 }
 
@@ -106,16 +150,21 @@ export class LogStore {
 
   /** Stores the records in compact form; returns them as stored. */
   add(logs: IncomingLog[], now: number): StoredLog[] {
+    return this.addIn(logs.map(plainIn), now)
+  }
+
+  /** Stores records on their way in (ingest prepares them straight from protobuf). */
+  addIn(logs: LogIn[], now: number): StoredLog[] {
     this.received += logs.length
     const w = this.writer
     const out: StoredLog[] = new Array(logs.length)
     let i = 0
-    for (const { rec, timeMs, receivedAt } of logs) {
-      const off = encodeLog(w, rec)
-      const list = rec.traceId ? this.byTrace.get(rec.traceId) : undefined
+    for (const p of logs) {
+      const off = encodeLog(w, p)
+      const list = p.traceId ? this.byTrace.get(p.traceId) : undefined
       // records of one trace share one copy of its id
-      const traceId = list ? list[0]!.traceId : rec.traceId
-      const l = new StoredLog(timeMs, receivedAt, intern(rec.service), traceId, rec.level, sharedScope(rec.scope), sharedAttrs(rec.resource), EMPTY, off)
+      const traceId = list ? list[0]!.traceId : p.traceId
+      const l = new StoredLog(p.timeMs, p.receivedAt, intern(p.service), traceId, p.level, sharedScope(p.scope), sharedAttrs(p.resource), EMPTY, off)
       l.bytes = LOG_OVERHEAD + (w.pos - off) + (traceId && !list ? 64 + traceId.length : 0)
       out[i++] = l
       this.ring.push(l)

@@ -4,8 +4,9 @@
  * a per-trace span cap and a total span cap (oldest traces go first).
  */
 import { Fifo } from "./fifo.ts"
-import { attributesKey, isoFromMs, nanosToMs } from "./attrs.ts"
-import { hex32, idHalves, intern, Reader, Writer } from "./compact.ts"
+import { Writer } from "./compact.ts"
+import { CompactSpan, encodeProtoSpan, encodeSpan, oddIdOf, plainIn, SPAN_OVERHEAD, type SpanIn } from "./compact-span.ts"
+import { DEFAULT_ATTR_LIMITS, type AttrLimits, type LimitCounters } from "./attrs.ts"
 import type { Attributes, SpanEvent, SpanLink } from "../server/api-types.ts"
 
 export interface ResourceInfo {
@@ -31,187 +32,6 @@ export interface StoredSpan {
   links: SpanLink[]
   resource: ResourceInfo
   scope: { name: string; version?: string }
-}
-
-/**
- * A stored span in compact form (see compact.ts): the fields indexes and lists need are kept
- * inline; ids of 8 bytes as two 32-bit halves; attributes, events, links, exact nanosecond
- * times, the parent id and the status message stay encoded in the batch buffer and are decoded
- * by the getters. Implements StoredSpan, so queries read it like a plain span.
- */
-export class CompactSpan implements StoredSpan {
-  constructor(
-    readonly entry: TraceEntry,
-    readonly hi: number,
-    readonly lo: number,
-    /** the span id when it is not 8 bytes (a malformed sender): kept as given */
-    readonly oddId: string | undefined,
-    readonly name: string,
-    readonly resource: ResourceInfo,
-    readonly scope: { name: string; version?: string },
-    readonly startMs: number,
-    readonly endMs: number,
-    /** kind | statusCode << 3 | isError << 5 | hasParent << 6 */
-    readonly bits: number,
-    /** the batch's buffer (set once the batch is written) */
-    public buf: Buffer,
-    readonly off: number,
-  ) {}
-
-  get traceId(): string {
-    return this.entry.traceId
-  }
-  get spanId(): string {
-    return this.oddId ?? hex32(this.hi) + hex32(this.lo)
-  }
-  get kind(): number {
-    return this.bits & 7
-  }
-  get statusCode(): number {
-    return (this.bits >> 3) & 3
-  }
-  get isError(): boolean {
-    return (this.bits & 32) !== 0
-  }
-  get parentSpanId(): string | undefined {
-    return this.bits & 64 ? this.decode().parentSpanId : undefined
-  }
-  get startNs(): bigint {
-    return this.decode().startNs
-  }
-  get endNs(): bigint {
-    return this.decode().endNs
-  }
-  get statusMessage(): string {
-    return this.decode().statusMessage
-  }
-  get attributes(): Attributes {
-    return this.decode().attributes
-  }
-  get events(): SpanEvent[] {
-    return this.decode().events
-  }
-  get links(): SpanLink[] {
-    return this.decode().links
-  }
-
-  /** Everything encoded, materialised (a query touching several fields should call this once). */
-  decode(): Decoded {
-    const r = new Reader(this.buf, this.off)
-    const startNs = r.i64()
-    const endNs = r.i64()
-    const parentSpanId = this.bits & 64 ? r.str() : undefined
-    const statusMessage = r.str()
-    const attributes = r.attrs()
-    const events: SpanEvent[] = []
-    for (let n = r.varint(); n > 0; n--) {
-      const name = r.value() as string
-      const t = r.i64()
-      events.push({ name, timestamp: isoFromMs(nanosToMs(t)), timeUnixNano: t.toString(), attributes: r.attrs() })
-    }
-    const links: SpanLink[] = []
-    for (let n = r.varint(); n > 0; n--) {
-      const traceId = r.str()
-      const spanId = r.str()
-      const traceState = r.str()
-      links.push({ traceId, spanId, ...(traceState ? { traceState } : {}), attributes: r.attrs() })
-    }
-    return { startNs, endNs, parentSpanId, statusMessage, attributes, events, links }
-  }
-
-  sameId(hi: number, lo: number, odd: string | undefined): boolean {
-    return this.hi === hi && this.lo === lo && this.oddId === odd
-  }
-}
-
-interface Decoded {
-  startNs: bigint
-  endNs: bigint
-  parentSpanId?: string
-  statusMessage: string
-  attributes: Attributes
-  events: SpanEvent[]
-  links: SpanLink[]
-}
-
-/** Writes the encoded part of a span; returns its offset in the batch. */
-function encodeSpan(w: Writer, s: StoredSpan): number {
-  const off = w.pos
-  w.i64(s.startNs)
-  w.i64(s.endNs)
-  if (s.parentSpanId) w.str(s.parentSpanId)
-  w.str(s.statusMessage)
-  w.attrs(s.attributes)
-  w.varint(s.events.length)
-  for (const e of s.events) {
-    w.maybeRef(e.name)
-    w.i64(BigInt(e.timeUnixNano))
-    w.attrs(e.attributes)
-  }
-  w.varint(s.links.length)
-  for (const l of s.links) {
-    w.str(l.traceId)
-    w.str(l.spanId)
-    w.str(l.traceState ?? "")
-    w.attrs(l.attributes)
-  }
-  return off
-}
-
-/** Inline part of a CompactSpan: object header, 12 fields, its slot in the trace's array. */
-const EMPTY = Buffer.alloc(0)
-
-const SPAN_OVERHEAD = 16 + 12 * 8 + 8
-
-/** Attribute bags of resources and scopes, shared by every span and log record that carries the same one. */
-const resources = new Map<string, ResourceInfo>()
-const scopes = new Map<string, { name: string; version?: string }>()
-const MAX_SHARED = 10_000
-
-let lastAttrs: [Attributes, Attributes] | undefined
-const attrBags = new Map<string, Attributes>()
-
-/** One shared copy of an attribute bag that many records carry (a log record's resource). */
-export function sharedAttrs(a: Attributes): Attributes {
-  if (lastAttrs?.[0] === a) return lastAttrs[1]
-  const key = attributesKey(a)
-  let out = attrBags.get(key)
-  if (!out) {
-    if (attrBags.size >= MAX_SHARED) attrBags.clear()
-    attrBags.set(key, (out = a))
-  }
-  lastAttrs = [a, out]
-  return out
-}
-
-let lastResource: [ResourceInfo, ResourceInfo] | undefined
-let lastScope: [object, { name: string; version?: string }] | undefined
-
-export function sharedResource(r: ResourceInfo): ResourceInfo {
-  // ingest hands every item of a batch the same resource object: look it up once
-  if (lastResource?.[0] === r) return lastResource[1]
-  const key = r.service + "\u0000" + attributesKey(r.attributes)
-  let out = resources.get(key)
-  if (!out) {
-    if (resources.size >= MAX_SHARED) resources.clear()
-    out = { service: intern(r.service), attributes: r.attributes }
-    resources.set(key, out)
-  }
-  lastResource = [r, out]
-  return out
-}
-
-export function sharedScope(s: { name: string; version?: string }): { name: string; version?: string } {
-  if (lastScope?.[0] === s) return lastScope[1]
-  const key = s.name + "\u0000" + (s.version ?? "")
-  let out = scopes.get(key)
-  if (!out) {
-    if (scopes.size >= MAX_SHARED) scopes.clear()
-    out = s.version ? { name: intern(s.name), version: s.version } : { name: intern(s.name) }
-    scopes.set(key, out)
-  }
-  lastScope = [s, out]
-  return out
 }
 
 /** Below this many spans a trace finds duplicates by scanning; above, by a set of id keys. */
@@ -271,6 +91,7 @@ export interface TraceLimits {
 }
 
 const TRACE_OVERHEAD = 400
+const EMPTY = Buffer.alloc(0)
 
 
 export class TraceStore {
@@ -288,41 +109,42 @@ export class TraceStore {
 
   /** Returns the ids of traces that changed. */
   add(spans: StoredSpan[], now: number): Set<string> {
+    return this.addIn(spans.map(plainIn), now)
+  }
+
+  /** Stores spans on their way in (ingest prepares them straight from protobuf). */
+  addIn(spans: SpanIn[], now: number, lim: AttrLimits = DEFAULT_ATTR_LIMITS, counters: LimitCounters = { truncatedValues: 0, droppedAttributes: 0 }): Set<string> {
     const touched = new Set<string>()
     this.received += spans.length
     const w = this.writer
     const made: CompactSpan[] = []
-    for (const span of spans) {
-      let t = this.byId.get(span.traceId)
+    for (const p of spans) {
+      let t = this.byId.get(p.traceId)
       if (!t) {
-        t = new TraceEntry(span.traceId, now)
-        this.byId.set(span.traceId, t)
+        t = new TraceEntry(p.traceId, now)
+        this.byId.set(p.traceId, t)
         this.order.push(t)
         this.bytes += TRACE_OVERHEAD
       }
-      const halves = idHalves(span.spanId)
-      const [hi, lo] = halves ?? [0, 0]
-      const odd = halves ? undefined : span.spanId
       // exporters retry whole batches after timeouts: a repeated span id is a duplicate
-      if (t.has(hi, lo, odd) || t.spans.length >= this.limits.maxSpansPerTrace) {
+      if (t.has(p.hi, p.lo, oddIdOf(p)) || t.spans.length >= this.limits.maxSpansPerTrace) {
         this.evicted++
         continue
       }
-      const off = encodeSpan(w, span)
-      const bits = (span.kind & 7) | ((span.statusCode & 3) << 3) | (span.isError ? 32 : 0) | (span.parentSpanId ? 64 : 0)
-      const c = new CompactSpan(t, hi, lo, odd, intern(span.name), sharedResource(span.resource), sharedScope(span.scope), span.startMs, span.endMs, bits, EMPTY, off)
+      const off = p.plain ? encodeSpan(w, p.plain, p.bits) : encodeProtoSpan(w, p.proto!, p.bits, lim, counters)
+      const c = new CompactSpan(t, p.hi, p.lo, p.shape, p.startMs, p.endMs, p.bits, EMPTY, off)
       made.push(c)
       t.push(c)
       this.spanCount++
-      const b = SPAN_OVERHEAD + (odd ? 40 + odd.length : 0) + w.pos - off
+      const b = SPAN_OVERHEAD + w.pos - off
       t.bytes += b
       this.bytes += b
       t.lastReceivedAt = now
-      if (!span.parentSpanId) t.root ??= c
+      if (!c.hasParent) t.root ??= c
       if (!t.first || c.startMs < t.first.startMs) t.first = c
       if (c.startMs < t.startMs) t.startMs = c.startMs
       if (c.endMs > t.endMs) t.endMs = c.endMs
-      if (span.isError) t.errorCount++
+      if (c.isError) t.errorCount++
       const service = c.resource.service
       if (!t.services.has(service)) {
         t.services.add(service)

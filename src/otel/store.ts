@@ -3,11 +3,12 @@
  * runs on the event loop thread, so no locking. Listeners hear about each ingested batch
  * (the WebSocket hub batches these for clients).
  */
-import { LogStore, type IncomingLog, type StoredLog } from "./store-logs.ts"
+import { LogStore, type IncomingLog, type LogIn, type StoredLog } from "./store-logs.ts"
 import { MetricStore, type IncomingPoint } from "./store-metrics.ts"
 import { TraceStore, type StoredSpan } from "./store-traces.ts"
 import type { CollectorCounters } from "../server/api-types.ts"
 import { internBytes } from "./compact.ts"
+import type { SpanIn } from "./compact-span.ts"
 import { DEFAULT_ATTR_LIMITS, type AttrLimits, type LimitCounters } from "./attrs.ts"
 
 export interface StoreLimits {
@@ -99,6 +100,22 @@ export class TelemetryStore {
     const traceIds = this.traces.add(spans, this.now())
     this.enforceBudget()
     this.emit({ signal: "traces", traceIds })
+  }
+
+  /** Spans prepared by ingest (straight from protobuf), encoded with the store's attribute limits. */
+  addSpanIns(spans: SpanIn[]): void {
+    if (spans.length === 0) return
+    const traceIds = this.traces.addIn(spans, this.now(), this.attrLimits, this.limited)
+    this.enforceBudget()
+    this.emit({ signal: "traces", traceIds })
+  }
+
+  /** Records prepared by ingest (straight from protobuf). */
+  addLogIns(logs: LogIn[]): void {
+    if (logs.length === 0) return
+    const stored = this.logs.addIn(logs, this.now())
+    this.enforceBudget()
+    this.emit({ signal: "logs", logs: stored })
   }
 
   addLogs(logs: IncomingLog[]): void {
