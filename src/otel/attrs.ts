@@ -137,7 +137,9 @@ export function limitedAttributes(kvs: KeyValue[], lim: AttrLimits, c: LimitCoun
   if (n < kvs.length) c.droppedAttributes += kvs.length - n
   for (let i = 0; i < n; i++) {
     const kv = kvs[i]!
-    out[kv.key.length <= lim.valueLength ? kv.key : truncate(kv.key, lim.valueLength)] = limitedValue(kv.value, lim.valueLength, c)
+    // keys are not subject to the value limit (as in the SDK spec); a pathological one is still cut
+    const key = kv.key.length <= 1024 ? kv.key : (c.truncatedValues++, truncate(kv.key, 1024))
+    out[key] = limitedValue(kv.value, lim.valueLength, c)
   }
   return out
 }

@@ -31,6 +31,9 @@ const MAX_INTERNED = 50_000
 /** values longer than this are never interned (ids, messages, payloads) */
 const MAX_INTERNED_LENGTH = 48
 
+/** attribute keys are not subject to the value length limit (the SDK spec's), but are cut here */
+export const MAX_KEY_LENGTH = 1024
+
 const internIds = new Map<string, number>()
 const interned: string[] = []
 
@@ -245,7 +248,7 @@ export class Writer {
     }
     for (let i = 0; i < n; i++) {
       const kv = kvs[i]!
-      const k = kv.key.length <= lim.valueLength ? kv.key : kv.key.slice(0, lim.valueLength) + "…"
+      const k = kv.key.length <= MAX_KEY_LENGTH ? kv.key : (c.truncatedValues++, kv.key.slice(0, MAX_KEY_LENGTH) + "…")
       const id = k.length <= MAX_INTERNED_LENGTH ? internId(k) : -1
       if (id >= 0) this.varint(id + 1)
       else {
