@@ -61,6 +61,15 @@ export function intern(s: string): string {
 
 const enc = new TextEncoder()
 
+/** positions of the attribute list that the per-position cache of Writer.kvs covers */
+const POSITIONS = 64
+const posCache = {
+  keys: new Array<string | undefined>(POSITIONS),
+  keyIds: new Array<number>(POSITIONS).fill(0),
+  values: new Array<string | undefined>(POSITIONS),
+  valueIds: new Array<number>(POSITIONS).fill(0),
+}
+
 export class Writer {
   buf = new Uint8Array(4096)
   pos = 0
@@ -237,7 +246,12 @@ export class Writer {
     }
   }
 
-  /** Protobuf attributes, written directly with the count and value length limits applied. */
+  /**
+   * Protobuf attributes, written directly with the count and value length limits applied.
+   * SDKs send the same keys in the same order span after span, often with the same values:
+   * a per-position cache of the last key and string value and their intern ids skips the
+   * table lookup (hashing a freshly decoded string) in the common case.
+   */
   kvs(kvs: KeyValue[], lim: AttrLimits, c: LimitCounters, eventName?: string): void {
     const n = Math.min(kvs.length, lim.count)
     if (n < kvs.length) c.droppedAttributes += kvs.length - n
@@ -246,14 +260,44 @@ export class Writer {
       this.varint(internId("event.name") + 1)
       this.maybeRef(eventName)
     }
+    const cache = n <= POSITIONS ? posCache : undefined
     for (let i = 0; i < n; i++) {
       const kv = kvs[i]!
-      const k = kv.key.length <= MAX_KEY_LENGTH ? kv.key : (c.truncatedValues++, kv.key.slice(0, MAX_KEY_LENGTH) + "…")
-      const id = k.length <= MAX_INTERNED_LENGTH ? internId(k) : -1
-      if (id >= 0) this.varint(id + 1)
+      const key = kv.key
+      let id: number
+      if (cache && cache.keys[i] === key) id = cache.keyIds[i]!
       else {
-        this.varint(0)
-        this.str(k)
+        const k = key.length <= MAX_KEY_LENGTH ? key : (c.truncatedValues++, key.slice(0, MAX_KEY_LENGTH) + "…")
+        id = k.length <= MAX_INTERNED_LENGTH ? internId(k) : -1
+        if (id < 0) {
+          this.varint(0)
+          this.str(k)
+          this.anyValue(kv.value, lim.valueLength, c)
+          continue
+        }
+        if (cache) {
+          cache.keys[i] = key
+          cache.keyIds[i] = id
+          cache.values[i] = undefined
+        }
+      }
+      this.varint(id + 1)
+      const v = kv.value?.value
+      if (cache && v?.case === "stringValue" && v.value.length <= lim.valueLength) {
+        if (cache.values[i] === v.value) {
+          this.byte(REF)
+          this.varint(cache.valueIds[i]!)
+          continue
+        }
+        const s = v.value
+        const vid = s.length <= MAX_INTERNED_LENGTH ? internId(s) : -1
+        if (vid >= 0) {
+          cache.values[i] = s
+          cache.valueIds[i] = vid
+          this.byte(REF)
+          this.varint(vid)
+          continue
+        }
       }
       this.anyValue(kv.value, lim.valueLength, c)
     }

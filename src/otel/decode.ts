@@ -60,30 +60,42 @@ function collect(): void {
 }
 
 /**
- * Ask for a full collection soon after a large request, after every few MiB of requests, and
- * once ingest goes quiet: the transient copies of a request (raw bytes, the decoded message)
+ * Ask for a full collection soon after a large request, after every 32 MiB of requests, and
+ * once ingest has been quiet for a second: the transient copies of a request (raw bytes, the decoded message)
  * otherwise sit in the heap until the next allocation-driven GC, and what the process keeps
- * in RSS is then that garbage's high-water mark rather than what the store holds.
+ * in RSS is then that garbage's high-water mark rather than what the store holds. A full
+ * collection marks the whole store, so it is not run more often than that.
  */
 export function collectSoon(bytes: number): void {
   sinceGc += bytes
+  lastRequest = performance.now()
   if (bytes >= LARGE_BODY || sinceGc >= GC_EVERY) {
     if (gcPending) return
     gcPending = true
     setTimeout(collect, 100)
     return
   }
-  if (idleTimer) idleTimer.refresh()
-  else {
-    idleTimer = setTimeout(() => {
-      idleTimer = undefined
-      if (sinceGc > 0 && !gcPending) collect()
-    }, 1000)
+  if (!idleTimer) {
+    idleTimer = setTimeout(onIdleCheck, IDLE_MS)
     idleTimer.unref()
   }
 }
 
-const GC_EVERY = 4 * 1024 * 1024
+let lastRequest = 0
+const IDLE_MS = 1000
+
+function onIdleCheck(): void {
+  const quiet = performance.now() - lastRequest
+  if (quiet < IDLE_MS) {
+    idleTimer = setTimeout(onIdleCheck, IDLE_MS - quiet)
+    idleTimer.unref()
+    return
+  }
+  idleTimer = undefined
+  if (sinceGc > 0 && !gcPending) collect()
+}
+
+const GC_EVERY = 32 * 1024 * 1024
 const LARGE_BODY = 2 * 1024 * 1024
 
 export async function decompress(data: Uint8Array, encoding: string | null, max: number): Promise<Uint8Array> {
