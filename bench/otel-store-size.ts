@@ -18,8 +18,12 @@ async function send(port: number, signal: "traces" | "logs", body: Uint8Array): 
   if (res.status !== 200) throw new Error(`${signal}: HTTP ${res.status}`)
 }
 
-/** RSS once it stops moving (the collector's garbage is collected between batches, not instantly). */
+/**
+ * RSS of the idle collector: after the collection it runs once ingest has been quiet for a
+ * second (src/otel/decode.ts), and once it stops moving.
+ */
 async function settledRss(pid: number): Promise<number> {
+  await Bun.sleep(2500)
   let last = rssMiB(pid)
   for (let i = 0; i < 40; i++) {
     await Bun.sleep(500)

@@ -51,25 +51,29 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, max: n
 
 let gcPending = false
 let sinceGc = 0
+/** a request's garbage grows with its items (~1 KB of decoded objects each) more than with its bytes */
+let itemsSinceGc = 0
 let idleTimer: ReturnType<typeof setTimeout> | undefined
 
 function collect(): void {
   gcPending = false
   sinceGc = 0
+  itemsSinceGc = 0
   Bun.gc(true)
 }
 
 /**
- * Ask for a full collection soon after a large request, after every 32 MiB of requests, and
+ * Ask for a full collection soon after a large request, after every 8 MiB or 20 000 items of requests, and
  * once ingest has been quiet for a second: the transient copies of a request (raw bytes, the decoded message)
  * otherwise sit in the heap until the next allocation-driven GC, and what the process keeps
  * in RSS is then that garbage's high-water mark rather than what the store holds. A full
  * collection marks the whole store, so it is not run more often than that.
  */
-export function collectSoon(bytes: number): void {
+export function collectSoon(bytes: number, items: number): void {
   sinceGc += bytes
+  itemsSinceGc += items
   lastRequest = performance.now()
-  if (bytes >= LARGE_BODY || sinceGc >= GC_EVERY) {
+  if (bytes >= LARGE_BODY || sinceGc >= GC_EVERY || itemsSinceGc >= GC_EVERY_ITEMS) {
     if (gcPending) return
     gcPending = true
     setTimeout(collect, 100)
@@ -95,7 +99,8 @@ function onIdleCheck(): void {
   if (sinceGc > 0 && !gcPending) collect()
 }
 
-const GC_EVERY = 32 * 1024 * 1024
+const GC_EVERY = 8 * 1024 * 1024
+const GC_EVERY_ITEMS = 20_000
 const LARGE_BODY = 2 * 1024 * 1024
 
 export async function decompress(data: Uint8Array, encoding: string | null, max: number): Promise<Uint8Array> {

@@ -82,8 +82,7 @@ export function createOtlpHttpHandler(store: TelemetryStore, maxBytes = HTTP_MAX
       const raw = await readCapped(req.body, maxBytes, declared)
       const body = await decompress(raw, req.headers.get("content-encoding"), maxBytes)
       const msg = format === "proto" ? decodeProto(route.request, body) : decodeJson(route.request, body)
-      route.ingest(store, msg)
-      collectSoon(body.byteLength)
+      collectSoon(body.byteLength, route.ingest(store, msg))
       if (format === "proto") {
         return new Response(toBinary(route.response, create(route.response)) as Uint8Array<ArrayBuffer>, {
           headers: { ...CORS, "content-type": "application/x-protobuf" },
