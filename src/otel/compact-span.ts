@@ -122,6 +122,38 @@ export class CompactSpan implements StoredSpan {
     return { startNs, endNs, parentSpanId, statusMessage, attributes, events, links }
   }
 
+  /**
+   * The span as a plain object. Fields are getters on the prototype: `{ ...span }` copies none
+   * of them and JSON.stringify would walk the trace entry, so both go through this.
+   */
+  plain(): StoredSpan {
+    const d = this.decode()
+    return {
+      traceId: this.traceId,
+      spanId: this.spanId,
+      ...(d.parentSpanId ? { parentSpanId: d.parentSpanId } : {}),
+      name: this.name,
+      kind: this.kind,
+      startNs: d.startNs,
+      endNs: d.endNs,
+      startMs: this.startMs,
+      endMs: this.endMs,
+      statusCode: this.statusCode,
+      statusMessage: d.statusMessage,
+      isError: this.isError,
+      attributes: d.attributes,
+      events: d.events,
+      links: d.links,
+      resource: this.resource,
+      scope: this.scope,
+    }
+  }
+
+  toJSON(): unknown {
+    const p = this.plain()
+    return { ...p, startNs: p.startNs.toString(), endNs: p.endNs.toString() }
+  }
+
   sameId(hi: number, lo: number, odd: string | undefined): boolean {
     if (odd !== undefined) return (this.bits & ODD_ID) !== 0 && this.spanId === odd
     return this.hi === hi && this.lo === lo && (this.bits & ODD_ID) === 0

@@ -38,6 +38,11 @@ export class StoredLog implements IncomingLog {
   /** approximate heap bytes (set when stored) */
   bytes = 0
 
+  /** Fields are getters: JSON.stringify sees the materialised record, not the buffer. */
+  toJSON(): IncomingLog {
+    return { rec: this.rec, timeMs: this.timeMs, receivedAt: this.receivedAt }
+  }
+
   /** The body alone (text search reads only this). */
   get body(): AttrValue {
     const r = new Reader(this.buf, this.off)

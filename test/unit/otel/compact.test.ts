@@ -51,6 +51,9 @@ describe("compact spans", () => {
       expect(stored![k]).toEqual(input[k])
     }
     expect([odd!.spanId, odd!.parentSpanId]).toEqual(["odd-id", "also-odd"])
+    // a span spread or serialised by a caller still shows every field
+    expect((stored as { plain(): unknown }).plain()).toEqual(input)
+    expect(JSON.parse(JSON.stringify(stored)).attributes).toEqual(attributes)
     // duplicates are found for both kinds of id
     s.addSpans([span(1, 0xabc), span(1, 0xabd, { spanId: "odd-id" })])
     expect(s.traces.byId.get(hex(1, 32))!.spans).toHaveLength(2)
