@@ -8,6 +8,7 @@ import type { AttrValue, Attributes } from "../server/api-types.ts"
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))
 
 export function toHex(bytes: Uint8Array): string {
+  if (bytes.length > 8) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")
   let s = ""
   for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!]
   return s
