@@ -6,7 +6,7 @@
 import { Fifo } from "./fifo.ts"
 import { isoFromMs, type AttrLimits, type LimitCounters } from "./attrs.ts"
 import type { LogRecord as ProtoLog } from "./gen/logs_pb.ts"
-import { intern, Reader, Writer } from "./compact.ts"
+import { allocatedSize, intern, Reader, Writer } from "./compact.ts"
 import { sharedAttrs, sharedScope } from "./shared.ts"
 import type { AttrValue, Attributes, LogLevel, LogRecord } from "../server/api-types.ts"
 
@@ -184,6 +184,12 @@ export class LogStore {
     }
     const buf = w.take()
     for (const l of out) l.buf = buf
+    // the allocator's rounding of the batch buffer is carried by its last record
+    const slack = allocatedSize(buf.byteLength) - buf.byteLength
+    if (slack > 0 && out.length) {
+      out[out.length - 1]!.bytes += slack
+      this.bytes += slack
+    }
     while (this.ring.length > this.limits.maxLogs) this.evictOldest()
     this.prune(now)
     return out

@@ -4,7 +4,7 @@
  * a per-trace span cap and a total span cap (oldest traces go first).
  */
 import { Fifo } from "./fifo.ts"
-import { Writer } from "./compact.ts"
+import { allocatedSize, Writer } from "./compact.ts"
 import { CompactSpan, encodeProtoSpan, encodeSpan, oddIdOf, plainIn, SPAN_OVERHEAD, type SpanIn } from "./compact-span.ts"
 import { DEFAULT_ATTR_LIMITS, type AttrLimits, type LimitCounters } from "./attrs.ts"
 import type { Attributes, SpanEvent, SpanLink } from "../server/api-types.ts"
@@ -157,6 +157,10 @@ export class TraceStore {
     if (made.length) {
       const buf = w.take()
       for (const c of made) c.buf = buf
+      // the allocator's rounding of the batch buffer is carried by the last span's trace
+      const slack = allocatedSize(buf.byteLength) - buf.byteLength
+      made[made.length - 1]!.entry.bytes += slack
+      this.bytes += slack
     }
     while (this.order.length > this.limits.maxTraces || this.spanCount > this.limits.maxSpans) {
       if (!this.evictOldest()) break
