@@ -95,8 +95,20 @@ export class CompactSpan implements StoredSpan {
     return this.decode().links
   }
 
-  /** Everything encoded, materialised (a query reading several fields should call this once). */
+  /**
+   * Everything encoded, materialised. The last span decoded is remembered, so a caller reading
+   * several getters of one span in a row (trace detail reads seven) decodes it once.
+   */
   decode(): Decoded {
+    if (lastSpan === this && lastBuf === this.buf) return lastDecoded!
+    const d = this.decodeNow()
+    lastSpan = this
+    lastBuf = this.buf
+    lastDecoded = d
+    return d
+  }
+
+  private decodeNow(): Decoded {
     const r = new Reader(this.buf, this.off)
     if (this.bits & ODD_ID) r.str()
     const startNs = r.i64()
@@ -159,6 +171,10 @@ export class CompactSpan implements StoredSpan {
     return this.hi === hi && this.lo === lo && (this.bits & ODD_ID) === 0
   }
 }
+
+let lastSpan: CompactSpan | undefined
+let lastBuf: Buffer | undefined
+let lastDecoded: Decoded | undefined
 
 export interface Decoded {
   startNs: bigint
