@@ -1,9 +1,10 @@
 /**
- * OTLP export requests (protobuf-es messages, whatever the transport) → store records.
- * Resource and scope objects are converted once per ResourceX/ScopeX and shared by every
- * item under them.
+ * OTLP export requests (protobuf-es messages, whatever the transport) → store records, with
+ * the attribute limits applied. Spans and log records go straight into the store's compact
+ * form (only their inline fields are computed here); metrics become plain points. Resource and
+ * scope objects are converted once per ResourceX/ScopeX and shared by every item under them.
  */
-import { attributesKey, idOrUndefined, isoFromMs, limitedAttributes, limitedValue, nanosToMs, serviceOf, toHex, truncate, type AttrLimits, type LimitCounters } from "./attrs.ts"
+import { attributesKey, idOrUndefined, isoFromMs, limitedAttributes, nanosToMs, serviceOf, truncate, type AttrLimits, type LimitCounters } from "./attrs.ts"
 import { levelOf, type LogIn } from "./store-logs.ts"
 import type { IncomingPoint, StoredPoint } from "./store-metrics.ts"
 import type { ResourceInfo } from "./store-traces.ts"

@@ -105,7 +105,7 @@ function bigintOr0(s: string): bigint {
   }
 }
 
-function encodeLog(w: Writer, l: LogIn): number {
+function encodeLog(w: Writer, l: LogIn, bodyLimit: number, plainCounters: LimitCounters): number {
   const off = w.pos
   const rec = l.plain
   if (rec) {
@@ -114,7 +114,12 @@ function encodeLog(w: Writer, l: LogIn): number {
     w.f64(Number.isNaN(observed) ? 0 : observed)
     w.maybeRef(rec.severityText)
     w.varint(rec.severityNumber >>> 0)
-    w.value(rec.body)
+    // devrig's own records (a service's stdout line) are held to the body limit too
+    const body = rec.body
+    if (typeof body === "string" && body.length > bodyLimit) {
+      plainCounters.truncatedValues++
+      w.value(body.slice(0, bodyLimit) + "…")
+    } else w.value(body)
     w.attrs(rec.attributes)
     const span = rec.spanId && /^[0-9a-f]+$/.test(rec.spanId) && rec.spanId.length % 2 === 0 ? Buffer.from(rec.spanId, "hex") : EMPTY
     w.byte(span.byteLength)
@@ -150,6 +155,9 @@ export class LogStore {
   /** approximate heap bytes of the records held (the store's byte budget counts these) */
   bytes = 0
   private readonly writer = new Writer()
+  /** body limit and counters for records that arrive as plain objects (set by the store) */
+  bodyLimit = Infinity
+  counters: LimitCounters = { truncatedValues: 0, droppedAttributes: 0 }
 
   constructor(readonly limits: { maxLogs: number; retentionMs: number }) {}
 
@@ -165,7 +173,7 @@ export class LogStore {
     const out: StoredLog[] = new Array(logs.length)
     let i = 0
     for (const p of logs) {
-      const off = encodeLog(w, p)
+      const off = encodeLog(w, p, this.bodyLimit, this.counters)
       const list = p.traceId ? this.byTrace.get(p.traceId) : undefined
       // records of one trace share one copy of its id
       const traceId = list ? list[0]!.traceId : p.traceId

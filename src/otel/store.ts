@@ -61,6 +61,8 @@ export class TelemetryStore {
     this.metrics = new MetricStore({ maxPoints: limits.metricBuffer, retentionMs: limits.retentionMs })
     this.maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES
     this.attrLimits = { ...DEFAULT_ATTR_LIMITS, ...limits.attributes }
+    this.logs.bodyLimit = this.attrLimits.bodyLength
+    this.logs.counters = this.limited
   }
 
   /** Approximate heap bytes held across all signals. */

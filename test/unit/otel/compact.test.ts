@@ -165,6 +165,10 @@ describe("compact logs", () => {
       spanId: "03".repeat(8),
     })
     expect(queryLogs(s, { search: "A LON" })).toHaveLength(1)
+    // records devrig adds itself (a service's output line) are held to the body limit too
+    s.addLogs([log(2, { service: "out", body: "0123456789", timeMs: Date.now(), receivedAt: Date.now() })])
+    expect(queryLogs(s, { service: "out" })[0]!.body).toBe("01234…")
+    expect(s.counters().truncatedValues).toBe(2)
     expect(queryLogs(s, { traceId: "02".repeat(16) })).toHaveLength(1)
   })
 })
