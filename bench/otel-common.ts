@@ -153,3 +153,106 @@ export async function paced(periodMs: number, untilMs: number, tick: () => Promi
   await Promise.all(inflight)
   return { late, ticks }
 }
+
+// ─── realistic SDK-shaped telemetry (bench/otel-store-size.ts, bench/otel-ingest.ts) ─────────
+/** differs per process, so ids never repeat across bench runs against one collector */
+const run = (Date.now() & 0xffffff) | 0x1000000
+
+function rid(a: number, b: number, len: number): Uint8Array {
+  const out = new Uint8Array(len)
+  const v = new DataView(out.buffer)
+  v.setUint32(0, run)
+  v.setUint32(len - 8, a)
+  v.setUint32(len - 4, b)
+  return out
+}
+
+/** What an OTel Node SDK with a few resource detectors sends. */
+function resource(service: string) {
+  const a: Record<string, string> = {
+    "service.name": service,
+    "service.version": "1.4.2",
+    "service.namespace": "shop",
+    "service.instance.id": "6c1f3a0e-4b8a-4f7e-9d0c-2b3f4a5b6c7d",
+    "deployment.environment.name": "development",
+    "telemetry.sdk.name": "opentelemetry",
+    "telemetry.sdk.language": "nodejs",
+    "telemetry.sdk.version": "2.0.1",
+    "host.name": "dev-laptop",
+    "host.arch": "amd64",
+    "os.type": "linux",
+    "process.pid": "48213",
+    "process.runtime.name": "nodejs",
+    "process.runtime.version": "22.11.0",
+    "process.command": "/app/dist/server.js",
+  }
+  return { attributes: Object.entries(a).map(([key, v]) => ({ key, value: str(v) })) }
+}
+
+let traceSeq = 0
+
+export function realisticSpans(n: number): Uint8Array {
+  const now = BigInt(Date.now()) * 1_000_000n
+  const bySvc = new Map<string, unknown[]>()
+  for (let i = 0; i < n; i++) {
+    if (i % 10 === 0) traceSeq++
+    const k = i % 10
+    const svc = SERVICES[(traceSeq + k) % 5]!
+    const start = now - BigInt(50 - k) * 1_000_000n
+    const span = {
+      traceId: rid(traceSeq, 0, 16),
+      spanId: rid(traceSeq, k + 1, 8),
+      parentSpanId: k === 0 ? new Uint8Array(0) : rid(traceSeq, 1, 8),
+      name: k === 0 ? "GET /api/users/:id" : `SELECT shop.users ${k}`,
+      kind: k === 0 ? 2 : 3,
+      startTimeUnixNano: start,
+      endTimeUnixNano: start + BigInt(1 + k) * 1_000_000n,
+      attributes: [
+        { key: "http.request.method", value: str("GET") },
+        { key: "http.route", value: str("/api/users/:id") },
+        { key: "url.path", value: str(`/api/users/${traceSeq % 5000}`) },
+        { key: "http.response.status_code", value: int(traceSeq % 50 === 0 ? 500 : 200) },
+        { key: "server.address", value: str("localhost") },
+        { key: "server.port", value: int(3000) },
+        { key: "network.protocol.version", value: str("1.1") },
+        { key: "db.system", value: str("postgresql") },
+        { key: "db.statement", value: str(`SELECT id, name, email FROM users WHERE id = $1 -- ${k}`) },
+        { key: "user_agent.original", value: str("Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0") },
+      ],
+      events: i % 10 === 5 ? [{ name: "exception", timeUnixNano: start, attributes: [{ key: "exception.type", value: str("TimeoutError") }, { key: "exception.message", value: str(`query timed out after ${k} ms`) }] }] : [],
+      status: { code: traceSeq % 50 === 0 ? 2 : 0, message: "" },
+    }
+    const list = bySvc.get(svc) ?? []
+    list.push(span)
+    bySvc.set(svc, list)
+  }
+  return toBinary(
+    ExportTraceServiceRequestSchema,
+    create(ExportTraceServiceRequestSchema, {
+      resourceSpans: [...bySvc].map(([svc, spans]) => ({ resource: resource(svc), scopeSpans: [{ scope: { name: "@opentelemetry/instrumentation-http", version: "0.57.0" }, spans: spans as never }] })),
+    }),
+  )
+}
+
+let logSeq = 0
+export function realisticLogs(n: number): Uint8Array {
+  const now = BigInt(Date.now()) * 1_000_000n
+  const logRecords = Array.from({ length: n }, (_, i) => {
+    logSeq++
+    return {
+      timeUnixNano: now,
+      observedTimeUnixNano: now,
+      severityNumber: 9,
+      severityText: "INFO",
+      body: str(`request ${logSeq} GET /api/users/${logSeq % 5000} completed with 200 in ${i % 90} ms`),
+      attributes: [
+        { key: "http.route", value: str("/api/users/:id") },
+        { key: "user.id", value: int(logSeq % 5000) },
+        { key: "logger.name", value: str("app.http") },
+      ],
+      ...(i % 2 === 0 ? { traceId: rid(logSeq >> 3, 0, 16), spanId: rid(logSeq >> 3, 1, 8) } : {}),
+    }
+  })
+  return toBinary(ExportLogsServiceRequestSchema, create(ExportLogsServiceRequestSchema, { resourceLogs: [{ resource: resource("api"), scopeLogs: [{ scope: { name: "app" }, logRecords }] }] }))
+}
+

@@ -215,6 +215,10 @@ export function resolveConfig(loaded: LoadedConfig, ports: Record<string, number
       auth: c.dashboard.auth ?? true,
       corsOrigins: o.cors_origins ?? [],
       ...(o.forward?.length ? { forward: resolveForward(o.forward, (n) => projectFiles.values[n] ?? userEnv[n], problems) } : {}),
+      ...(o.memory_mb !== undefined ? { maxBytes: o.memory_mb * 1024 * 1024 } : {}),
+      ...(o.attribute_value_length_limit !== undefined ? { attributeValueLengthLimit: o.attribute_value_length_limit } : {}),
+      ...(o.attribute_count_limit !== undefined ? { attributeCountLimit: o.attribute_count_limit } : {}),
+      ...(o.log_body_length_limit !== undefined ? { logBodyLengthLimit: o.log_body_length_limit } : {}),
     }
   }
   return out

@@ -107,6 +107,11 @@ export interface ResolvedDashboard {
   corsOrigins: string[]
   /** where everything received is forwarded too ([dashboard.otel] forward) */
   forward?: ResolvedForward[]
+  /** telemetry byte budget (unset: the store's default, 256 MiB) */
+  maxBytes?: number
+  attributeValueLengthLimit?: number
+  attributeCountLimit?: number
+  logBodyLengthLimit?: number
 }
 
 export interface ResolvedForward {

@@ -242,6 +242,14 @@ export const Otel = Type.Object(
       ),
     ),
     forward: Type.Optional(Type.Array(ForwardTarget, d("send everything received on to these OTLP endpoints too (a collector, Jaeger, Tempo, a SaaS), in the background"))),
+    memory_mb: Type.Optional(
+      Type.Integer(d("approximate memory for stored telemetry across traces, metrics and logs, in MiB; the oldest data is evicted first (default 256)", { minimum: 1 })),
+    ),
+    attribute_value_length_limit: Type.Optional(
+      Type.Integer(d('characters kept of an attribute value; longer values are cut and end in "…" (default 4096)', { minimum: 1 })),
+    ),
+    attribute_count_limit: Type.Optional(Type.Integer(d("attributes kept per span, event, link, log record or resource (default 128)", { minimum: 0 }))),
+    log_body_length_limit: Type.Optional(Type.Integer(d('characters kept of a log body; longer bodies are cut and end in "…" (default 65536)', { minimum: 1 }))),
   },
   { additionalProperties: false, description: "the built-in OpenTelemetry collector" },
 )

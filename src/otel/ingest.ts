@@ -1,28 +1,45 @@
 /**
- * OTLP export requests (protobuf-es messages, whatever the transport) → store records.
- * Resource and scope objects are converted once per ResourceX/ScopeX and shared by every
- * item under them.
+ * OTLP export requests (protobuf-es messages, whatever the transport) → store records, with
+ * the attribute limits applied. Spans and log records go straight into the store's compact
+ * form (only their inline fields are computed here); metrics become plain points. Resource and
+ * scope objects are converted once per ResourceX/ScopeX and shared by every item under them.
  */
-import { attributes, attributesKey, anyValue, idOrUndefined, isoFromMs, nanosToMs, serviceOf, toHex } from "./attrs.ts"
-import { levelOf, type StoredLog } from "./store-logs.ts"
+import { attributesKey, idOrUndefined, isoFromMs, limitedAttributes, nanosToMs, serviceOf, truncate, type AttrLimits, type LimitCounters } from "./attrs.ts"
+import { levelOf, type LogIn } from "./store-logs.ts"
 import type { IncomingPoint, StoredPoint } from "./store-metrics.ts"
-import type { ResourceInfo, StoredSpan } from "./store-traces.ts"
+import type { ResourceInfo } from "./store-traces.ts"
+import { protoBits, spanShape, type SpanIn } from "./compact-span.ts"
 import type { TelemetryStore } from "./store.ts"
 import type { ExportTraceServiceRequest } from "./gen/trace_service_pb.ts"
 import type { ExportLogsServiceRequest } from "./gen/logs_service_pb.ts"
 import type { ExportMetricsServiceRequest } from "./gen/metrics_service_pb.ts"
 import type { Resource } from "./gen/resource_pb.ts"
-import type { InstrumentationScope } from "./gen/common_pb.ts"
+import type { InstrumentationScope, KeyValue } from "./gen/common_pb.ts"
 import type { Exemplar, Metric } from "./gen/metrics_pb.ts"
-import type { MetricPoint } from "../server/api-types.ts"
+import type { Attributes, MetricPoint } from "../server/api-types.ts"
 
-function resourceInfo(r: Resource | undefined): ResourceInfo {
-  const attrs = attributes(r?.attributes ?? [])
+/** The store's limits and counters, bundled for the converters below. */
+interface Lim {
+  a: AttrLimits
+  c: LimitCounters
+}
+
+const lim = (store: TelemetryStore): Lim => ({ a: store.attrLimits, c: store.limited })
+
+/** A short string field (names, messages): cut at the value length limit. */
+function short(s: string, l: Lim): string {
+  if (s.length <= l.a.valueLength) return s
+  l.c.truncatedValues++
+  return truncate(s, l.a.valueLength)
+}
+
+function resourceInfo(r: Resource | undefined, l: Lim): ResourceInfo {
+  const attrs = limitedAttributes(r?.attributes ?? [], l.a, l.c)
   return { service: serviceOf(attrs), attributes: attrs }
 }
 
-function scopeInfo(s: InstrumentationScope | undefined): { name: string; version?: string } {
-  return s?.version ? { name: s.name, version: s.version } : { name: s?.name ?? "" }
+function scopeInfo(s: InstrumentationScope | undefined, l: Lim): { name: string; version?: string } {
+  return s?.version ? { name: short(s.name, l), version: short(s.version, l) } : { name: short(s?.name ?? "", l) }
 }
 
 function httpStatus(attrs: Record<string, unknown>): number | undefined {
@@ -31,95 +48,85 @@ function httpStatus(attrs: Record<string, unknown>): number | undefined {
   return typeof n === "number" && Number.isFinite(n) ? n : undefined
 }
 
+/** http.response.status_code (or the older http.status_code) of a protobuf span, if any. */
+function httpStatusOf(kvs: KeyValue[]): number | undefined {
+  for (const kv of kvs) {
+    if (kv.key !== "http.response.status_code" && kv.key !== "http.status_code") continue
+    const v = kv.value?.value
+    const n = v?.case === "intValue" ? Number(v.value) : v?.case === "stringValue" ? Number(v.value) : v?.case === "doubleValue" ? v.value : undefined
+    if (n !== undefined && Number.isFinite(n)) return n
+  }
+  return undefined
+}
+
+function nonZero(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return true
+  return false
+}
+
+/**
+ * Spans go from the protobuf message straight into the store's compact form: only the inline
+ * fields are computed here, the rest is encoded from the message by the store.
+ */
 export function ingestTraces(store: TelemetryStore, req: ExportTraceServiceRequest): number {
-  const out: StoredSpan[] = []
+  const out: SpanIn[] = []
+  const l = lim(store)
   for (const rs of req.resourceSpans) {
-    const resource = resourceInfo(rs.resource)
+    const resource = resourceInfo(rs.resource, l)
     for (const ss of rs.scopeSpans) {
-      const scope = scopeInfo(ss.scope)
+      const scope = scopeInfo(ss.scope, l)
       for (const s of ss.spans) {
         const traceId = idOrUndefined(s.traceId)
-        const spanId = idOrUndefined(s.spanId)
-        if (!traceId || !spanId) continue // unusable without ids; counted as received only
-        const attrs = attributes(s.attributes)
+        const id = s.spanId
+        if (!traceId || !nonZero(id)) continue // unusable without ids; counted as received only
         const statusCode = s.status?.code ?? 0
-        const http = httpStatus(attrs)
+        const http = statusCode === 2 ? undefined : httpStatusOf(s.attributes)
+        const isError = statusCode === 2 || (http !== undefined && http >= 500)
+        const eight = id.length === 8
         const startNs = s.startTimeUnixNano
         const endNs = s.endTimeUnixNano < startNs ? startNs : s.endTimeUnixNano
         out.push({
           traceId,
-          spanId,
-          parentSpanId: idOrUndefined(s.parentSpanId),
-          name: s.name,
-          kind: s.kind,
-          startNs,
-          endNs,
+          hi: eight ? ((id[0]! << 24) | (id[1]! << 16) | (id[2]! << 8) | id[3]!) : 0,
+          lo: eight ? ((id[4]! << 24) | (id[5]! << 16) | (id[6]! << 8) | id[7]!) : 0,
+          bits: protoBits(s, isError),
           startMs: nanosToMs(startNs),
           endMs: nanosToMs(endNs),
-          statusCode,
-          statusMessage: s.status?.message ?? "",
-          isError: statusCode === 2 || (http !== undefined && http >= 500),
-          attributes: attrs,
-          events: s.events.map((e) => ({
-            name: e.name,
-            timestamp: isoFromMs(nanosToMs(e.timeUnixNano)),
-            timeUnixNano: e.timeUnixNano.toString(),
-            attributes: attributes(e.attributes),
-          })),
-          links: s.links.map((l) => ({
-            traceId: toHex(l.traceId),
-            spanId: toHex(l.spanId),
-            ...(l.traceState ? { traceState: l.traceState } : {}),
-            attributes: attributes(l.attributes),
-          })),
-          resource,
-          scope,
+          shape: spanShape({ name: short(s.name, l), resource, scope }),
+          proto: s,
         })
       }
     }
   }
-  store.addSpans(out)
+  store.addSpanIns(out)
   return out.length
 }
 
 export function ingestLogs(store: TelemetryStore, req: ExportLogsServiceRequest): number {
-  const out: StoredLog[] = []
+  const out: LogIn[] = []
   const now = store.now()
+  const lm = lim(store)
   for (const rl of req.resourceLogs) {
-    const resource = resourceInfo(rl.resource)
+    const resource = resourceInfo(rl.resource, lm)
     for (const sl of rl.scopeLogs) {
-      const scope = scopeInfo(sl.scope)
+      const scope = scopeInfo(sl.scope, lm)
       for (const l of sl.logRecords) {
         const observedNs = l.observedTimeUnixNano || BigInt(now) * 1_000_000n
         const timeNs = l.timeUnixNano || observedNs
-        const timeMs = nanosToMs(timeNs)
-        const traceId = idOrUndefined(l.traceId)
-        const spanId = idOrUndefined(l.spanId)
-        const attrs = attributes(l.attributes)
-        if (l.eventName && !("event.name" in attrs)) attrs["event.name"] = l.eventName
         out.push({
-          timeMs,
+          timeMs: nanosToMs(timeNs),
           receivedAt: now,
-          rec: {
-            timestamp: isoFromMs(timeMs),
-            observedTimestamp: isoFromMs(nanosToMs(observedNs)),
-            timeUnixNano: timeNs.toString(),
-            service: resource.service,
-            severityText: l.severityText,
-            severityNumber: l.severityNumber,
-            level: levelOf(l.severityNumber, l.severityText),
-            body: anyValue(l.body),
-            attributes: attrs,
-            ...(traceId ? { traceId } : {}),
-            ...(spanId ? { spanId } : {}),
-            resource: resource.attributes,
-            scope,
-          },
+          service: resource.service,
+          traceId: idOrUndefined(l.traceId),
+          level: levelOf(l.severityNumber, l.severityText),
+          scope,
+          resource: resource.attributes,
+          proto: { rec: l, timeNs, observedMs: nanosToMs(observedNs), lim: lm.a, counters: lm.c },
         })
       }
     }
   }
-  store.addLogs(out)
+  store.addLogIns(out)
   return out.length
 }
 
@@ -147,11 +154,12 @@ function times(timeNs: bigint, startNs: bigint) {
 }
 
 /** One metric message → incoming points (each data point becomes one stored point). */
-function metricPoints(m: Metric, service: string, now: number, out: IncomingPoint[]): void {
+function metricPoints(m: Metric, service: string, now: number, out: IncomingPoint[], l: Lim): void {
+  const attributes = (kvs: KeyValue[]) => limitedAttributes(kvs, l.a, l.c)
   const data = m.data
   if (!data.case) return
-  const base = { name: m.name, unit: m.unit, description: m.description, service }
-  const push = (type: IncomingPoint["type"], attrs: ReturnType<typeof attributes>, timeMs: number, point: MetricPoint, extra = {}) => {
+  const base = { name: short(m.name, l), unit: short(m.unit, l), description: short(m.description, l), service }
+  const push = (type: IncomingPoint["type"], attrs: Attributes, timeMs: number, point: MetricPoint, extra = {}) => {
     const stored: StoredPoint = { point, timeMs, receivedAt: now }
     out.push({ ...base, ...extra, type, attributes: attrs, attributesKey: attributesKey(attrs), stored })
   }
@@ -218,9 +226,10 @@ function metricPoints(m: Metric, service: string, now: number, out: IncomingPoin
 export function ingestMetrics(store: TelemetryStore, req: ExportMetricsServiceRequest): number {
   const out: IncomingPoint[] = []
   const now = store.now()
+  const l = lim(store)
   for (const rm of req.resourceMetrics) {
-    const { service } = resourceInfo(rm.resource)
-    for (const sm of rm.scopeMetrics) for (const m of sm.metrics) metricPoints(m, service, now, out)
+    const { service } = resourceInfo(rm.resource, l)
+    for (const sm of rm.scopeMetrics) for (const m of sm.metrics) metricPoints(m, service, now, out, l)
   }
   store.addPoints(out)
   return out.length

@@ -7,7 +7,7 @@ import http2 from "node:http2"
 import type { AddressInfo } from "node:net"
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect"
 import { connectNodeAdapter } from "@connectrpc/connect-node"
-import { GRPC_MAX_BYTES } from "./decode.ts"
+import { collectSoon, GRPC_MAX_BYTES } from "./decode.ts"
 import { ingestLogs, ingestMetrics, ingestTraces } from "./ingest.ts"
 import type { TelemetryStore } from "./store.ts"
 import { ExportTraceServiceRequestSchema, TraceService } from "./gen/trace_service_pb.ts"
@@ -28,9 +28,17 @@ function routes(store: TelemetryStore, onReceived?: OnReceived) {
   return (router: ConnectRouter) => {
     // Connect hands over decoded messages: forwarding re-encodes them (only when configured)
     const fwd = <D extends DescMessage>(signal: "traces" | "metrics" | "logs", schema: D, req: MessageShape<D>) => onReceived?.(signal, toBinary(schema, req))
-    router.service(TraceService, { export: async (req) => (guard(() => ingestTraces(store, req)), fwd("traces", ExportTraceServiceRequestSchema, req), {}) })
-    router.service(MetricsService, { export: async (req) => (guard(() => ingestMetrics(store, req)), fwd("metrics", ExportMetricsServiceRequestSchema, req), {}) })
-    router.service(LogsService, { export: async (req) => (guard(() => ingestLogs(store, req)), fwd("logs", ExportLogsServiceRequestSchema, req), {}) })
+    const accept =
+      <D extends DescMessage>(signal: "traces" | "metrics" | "logs", schema: D, ingest: (req: MessageShape<D>) => number) =>
+      async (req: MessageShape<D>) => {
+        const n = guard(() => ingest(req))
+        fwd(signal, schema, req)
+        collectSoon(0, n)
+        return {}
+      }
+    router.service(TraceService, { export: accept("traces", ExportTraceServiceRequestSchema, (req) => ingestTraces(store, req)) })
+    router.service(MetricsService, { export: accept("metrics", ExportMetricsServiceRequestSchema, (req) => ingestMetrics(store, req)) })
+    router.service(LogsService, { export: accept("logs", ExportLogsServiceRequestSchema, (req) => ingestLogs(store, req)) })
   }
 }
 
@@ -47,13 +55,21 @@ export function startOtlpGrpc(store: TelemetryStore, port: number, hostname = "1
     connect: false,
     readMaxBytes: GRPC_MAX_BYTES,
   })
-  const server = http2.createServer((req, res) => {
+  // Larger frames and flow-control windows than HTTP/2's defaults (16 KiB frames, 64 KiB
+  // windows): a 4 MiB export then arrives in a few frames without waiting for WINDOW_UPDATEs,
+  // and Bun's http2 layer does its per-frame work a few times instead of hundreds.
+  const server = http2.createServer({ settings: { maxFrameSize: 1024 * 1024, initialWindowSize: GRPC_MAX_BYTES } }, (req, res) => {
     correctStatus(res, store)
     handler(req, res)
   })
   const sessions = new Set<http2.ServerHttp2Session>()
   server.on("session", (session) => {
     sessions.add(session)
+    try {
+      session.setLocalWindowSize(4 * GRPC_MAX_BYTES)
+    } catch {
+      // not every http2 implementation supports resizing the connection window
+    }
     // a client that resets its connection mid-request must not take the process down
     session.on("error", () => {})
     session.on("close", () => sessions.delete(session))

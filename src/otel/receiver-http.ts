@@ -8,7 +8,7 @@
  * get their own origin back, never `*`. The Host must name loopback (DNS rebinding).
  */
 import { create, toBinary, toJson, type DescMessage, type MessageShape } from "@bufbuild/protobuf"
-import { decodeJson, decodeProto, decompress, encodeRpcStatus, HTTP_MAX_BYTES, OtlpError, readCapped } from "./decode.ts"
+import { collectSoon, decodeJson, decodeProto, decompress, encodeRpcStatus, HTTP_MAX_BYTES, OtlpError, readCapped } from "./decode.ts"
 import { ingestLogs, ingestMetrics, ingestTraces } from "./ingest.ts"
 import type { TelemetryStore } from "./store.ts"
 import { ExportTraceServiceRequestSchema, ExportTraceServiceResponseSchema } from "./gen/trace_service_pb.ts"
@@ -142,10 +142,10 @@ export function createOtlpHttpHandler(store: TelemetryStore, opts: OtlpHttpOptio
     try {
       const declared = Number(req.headers.get("content-length") ?? "0")
       if (declared > maxBytes) throw new OtlpError("too_large", `request body exceeds ${maxBytes} bytes`)
-      const raw = await readCapped(req.body, maxBytes)
+      const raw = await readCapped(req.body, maxBytes, declared)
       const body = await decompress(raw, req.headers.get("content-encoding"), maxBytes)
       const msg = format === "proto" ? decodeProto(route.request, body) : decodeJson(route.request, body)
-      route.ingest(store, msg)
+      collectSoon(body.byteLength, route.ingest(store, msg))
       // protobuf is passed on as received; only JSON needs encoding
       onReceived?.(path.slice(4) as "traces", format === "proto" ? body : toBinary(route.request, msg))
       if (format === "proto") {

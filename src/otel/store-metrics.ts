@@ -4,6 +4,7 @@
  * evicting the oldest point is: pop the front series, shift that series' oldest point.
  */
 import { Fifo } from "./fifo.ts"
+import { approxBytes } from "./attrs.ts"
 import type { Attributes, MetricPoint, MetricType } from "../server/api-types.ts"
 
 export interface StoredPoint {
@@ -47,6 +48,14 @@ export interface IncomingPoint {
   stored: StoredPoint
 }
 
+function pointBytes(p: StoredPoint): number {
+  return 120 + approxBytes(p.point)
+}
+
+function seriesBytes(s: Series): number {
+  return 300 + s.key.length + approxBytes(s.attributes)
+}
+
 export class MetricStore {
   readonly byName = new Map<string, MetricEntry>()
   private readonly queue = new Fifo<Series>(1024)
@@ -55,6 +64,8 @@ export class MetricStore {
   seriesCount = 0
   /** points held (the queue may also hold stale entries of dropped series) */
   pointCount = 0
+  /** approximate heap bytes of points and series held (the store's byte budget counts these) */
+  bytes = 0
 
   constructor(readonly limits: { maxPoints: number; retentionMs: number }) {}
 
@@ -82,8 +93,10 @@ export class MetricStore {
         m.series.set(key, s)
         m.services.set(p.service, (m.services.get(p.service) ?? 0) + 1)
         this.seriesCount++
+        this.bytes += seriesBytes(s)
       }
       s.points.push(p.stored)
+      this.bytes += pointBytes(p.stored)
       m.points++
       this.pointCount++
       if (p.stored.timeMs > m.lastMs) m.lastMs = p.stored.timeMs
@@ -112,13 +125,25 @@ export class MetricStore {
     this.queue.clear()
     this.seriesCount = 0
     this.pointCount = 0
+    this.bytes = 0
   }
 
-  private evictOldest(): void {
+  /** Arrival time of the oldest live point (stale entries of dropped series are skipped). */
+  oldestArrival(): number | undefined {
+    for (;;) {
+      const s = this.queue.peek()
+      if (!s) return undefined
+      const oldest = s.points.peek()
+      if (oldest && s.metric.series.get(s.key) === s) return oldest.receivedAt
+      this.queue.shift()
+    }
+  }
+
+  evictOldest(): void {
     const s = this.queue.shift()
     if (!s) return
     if (s.metric.series.get(s.key) !== s || s.points.length === 0) return
-    s.points.shift()
+    this.bytes -= pointBytes(s.points.shift()!)
     s.metric.points--
     this.pointCount--
     this.evicted++
@@ -129,6 +154,7 @@ export class MetricStore {
     const m = s.metric
     m.series.delete(s.key)
     this.seriesCount--
+    this.bytes -= seriesBytes(s)
     const n = (m.services.get(s.service) ?? 1) - 1
     if (n <= 0) m.services.delete(s.service)
     else m.services.set(s.service, n)
@@ -140,6 +166,8 @@ export class MetricStore {
       this.evicted += s.points.length
       m.points -= s.points.length
       this.pointCount -= s.points.length
+      for (let i = 0; i < s.points.length; i++) this.bytes -= pointBytes(s.points.at(i))
+      this.bytes -= seriesBytes(s)
       s.points.clear()
       m.series.delete(s.key)
       this.seriesCount--

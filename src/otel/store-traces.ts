@@ -4,6 +4,9 @@
  * a per-trace span cap and a total span cap (oldest traces go first).
  */
 import { Fifo } from "./fifo.ts"
+import { allocatedSize, Writer } from "./compact.ts"
+import { CompactSpan, encodeProtoSpan, encodeSpan, oddIdOf, plainIn, SPAN_OVERHEAD, type SpanIn } from "./compact-span.ts"
+import { DEFAULT_ATTR_LIMITS, type AttrLimits, type LimitCounters } from "./attrs.ts"
 import type { Attributes, SpanEvent, SpanLink } from "../server/api-types.ts"
 
 export interface ResourceInfo {
@@ -31,19 +34,53 @@ export interface StoredSpan {
   scope: { name: string; version?: string }
 }
 
-export interface TraceEntry {
-  traceId: string
-  spans: StoredSpan[]
-  spanIds: Set<string>
-  root?: StoredSpan
+/** Below this many spans a trace finds duplicates by scanning; above, by a set of id keys. */
+const SCAN_LIMIT = 32
+
+export class TraceEntry {
+  readonly spans: CompactSpan[] = []
+  root?: CompactSpan
   /** earliest-starting span: stands in for the root until it arrives */
-  first: StoredSpan
-  startMs: number
-  endMs: number
-  services: Set<string>
-  errorCount: number
-  firstReceivedAt: number
+  first!: CompactSpan
+  startMs = Infinity
+  endMs = -Infinity
+  readonly services = new Set<string>()
+  errorCount = 0
   lastReceivedAt: number
+  /** approximate heap bytes of the trace's spans (the store's byte budget counts these) */
+  bytes = TRACE_OVERHEAD
+  /** 52 bits of each span id, once the trace is too long to scan */
+  private idKeys?: Set<number>
+
+  constructor(
+    readonly traceId: string,
+    readonly firstReceivedAt: number,
+  ) {
+    this.lastReceivedAt = firstReceivedAt
+  }
+
+  /** Span ids of the trace, built on demand (trace detail). */
+  get spanIds(): Set<string> {
+    return new Set(this.spans.map((s) => s.spanId))
+  }
+
+  has(hi: number, lo: number, odd: string | undefined): boolean {
+    if (this.idKeys) {
+      if (!this.idKeys.has(idKey(hi, lo))) return false
+    }
+    for (const s of this.spans) if (s.sameId(hi, lo, odd)) return true
+    return false
+  }
+
+  push(s: CompactSpan): void {
+    this.spans.push(s)
+    if (this.idKeys) this.idKeys.add(idKey(s.hi, s.lo))
+    else if (this.spans.length >= SCAN_LIMIT) this.idKeys = new Set(this.spans.map((x) => idKey(x.hi, x.lo)))
+  }
+}
+
+function idKey(hi: number, lo: number): number {
+  return (hi & 0xfffff) * 4294967296 + (lo >>> 0)
 }
 
 export interface TraceLimits {
@@ -53,6 +90,10 @@ export interface TraceLimits {
   retentionMs: number
 }
 
+const TRACE_OVERHEAD = 400
+const EMPTY = Buffer.alloc(0)
+
+
 export class TraceStore {
   readonly byId = new Map<string, TraceEntry>()
   readonly byService = new Map<string, Set<TraceEntry>>()
@@ -61,52 +102,65 @@ export class TraceStore {
   received = 0
   evicted = 0
   spanCount = 0
+  bytes = 0
+  private readonly writer = new Writer()
 
   constructor(readonly limits: TraceLimits) {}
 
   /** Returns the ids of traces that changed. */
   add(spans: StoredSpan[], now: number): Set<string> {
+    return this.addIn(spans.map(plainIn), now)
+  }
+
+  /** Stores spans on their way in (ingest prepares them straight from protobuf). */
+  addIn(spans: SpanIn[], now: number, lim: AttrLimits = DEFAULT_ATTR_LIMITS, counters: LimitCounters = { truncatedValues: 0, droppedAttributes: 0 }): Set<string> {
     const touched = new Set<string>()
     this.received += spans.length
-    for (const span of spans) {
-      let t = this.byId.get(span.traceId)
+    const w = this.writer
+    const made: CompactSpan[] = []
+    for (const p of spans) {
+      let t = this.byId.get(p.traceId)
       if (!t) {
-        t = {
-          traceId: span.traceId,
-          spans: [],
-          spanIds: new Set(),
-          first: span,
-          startMs: span.startMs,
-          endMs: span.endMs,
-          services: new Set(),
-          errorCount: 0,
-          firstReceivedAt: now,
-          lastReceivedAt: now,
-        }
-        this.byId.set(span.traceId, t)
+        t = new TraceEntry(p.traceId, now)
+        this.byId.set(p.traceId, t)
         this.order.push(t)
+        this.bytes += TRACE_OVERHEAD
       }
       // exporters retry whole batches after timeouts: a repeated span id is a duplicate
-      if (t.spanIds.has(span.spanId) || t.spans.length >= this.limits.maxSpansPerTrace) {
+      if (t.has(p.hi, p.lo, oddIdOf(p)) || t.spans.length >= this.limits.maxSpansPerTrace) {
         this.evicted++
         continue
       }
-      t.spans.push(span)
-      t.spanIds.add(span.spanId)
+      const off = p.plain ? encodeSpan(w, p.plain, p.bits) : encodeProtoSpan(w, p.proto!, p.bits, lim, counters)
+      const c = new CompactSpan(t, p.hi, p.lo, p.shape, p.startMs, p.endMs, p.bits, EMPTY, off)
+      made.push(c)
+      t.push(c)
       this.spanCount++
+      const b = SPAN_OVERHEAD + w.pos - off
+      t.bytes += b
+      this.bytes += b
       t.lastReceivedAt = now
-      if (!span.parentSpanId) t.root ??= span
-      if (span.startMs < t.first.startMs) t.first = span
-      if (span.startMs < t.startMs) t.startMs = span.startMs
-      if (span.endMs > t.endMs) t.endMs = span.endMs
-      if (span.isError) t.errorCount++
-      if (!t.services.has(span.resource.service)) {
-        t.services.add(span.resource.service)
-        let set = this.byService.get(span.resource.service)
-        if (!set) this.byService.set(span.resource.service, (set = new Set()))
+      if (!c.hasParent) t.root ??= c
+      if (!t.first || c.startMs < t.first.startMs) t.first = c
+      if (c.startMs < t.startMs) t.startMs = c.startMs
+      if (c.endMs > t.endMs) t.endMs = c.endMs
+      if (c.isError) t.errorCount++
+      const service = c.resource.service
+      if (!t.services.has(service)) {
+        t.services.add(service)
+        let set = this.byService.get(service)
+        if (!set) this.byService.set(service, (set = new Set()))
         set.add(t)
       }
       touched.add(t.traceId)
+    }
+    if (made.length) {
+      const buf = w.take()
+      for (const c of made) c.buf = buf
+      // the allocator's rounding of the batch buffer is carried by the last span's trace
+      const slack = allocatedSize(buf.byteLength) - buf.byteLength
+      made[made.length - 1]!.entry.bytes += slack
+      this.bytes += slack
     }
     while (this.order.length > this.limits.maxTraces || this.spanCount > this.limits.maxSpans) {
       if (!this.evictOldest()) break
@@ -125,9 +179,15 @@ export class TraceStore {
     this.byService.clear()
     this.order.clear()
     this.spanCount = 0
+    this.bytes = 0
   }
 
-  private evictOldest(): boolean {
+  /** Arrival time of the oldest trace (the byte budget evicts oldest-first across signals). */
+  oldestArrival(): number | undefined {
+    return this.order.peek()?.firstReceivedAt
+  }
+
+  evictOldest(): boolean {
     const t = this.order.shift()
     if (!t) return false
     this.byId.delete(t.traceId)
@@ -138,6 +198,7 @@ export class TraceStore {
     }
     this.spanCount -= t.spans.length
     this.evicted += t.spans.length
+    this.bytes -= t.bytes
     return true
   }
 }

@@ -34,7 +34,7 @@ export interface LogQuery {
 export type LogSource = "otlp" | "output" | "events"
 
 /** Where a record came from (devrig marks its own records by scope). */
-export function logSource(rec: LogRecord): LogSource {
+export function logSource(rec: Pick<LogRecord, "scope">): LogSource {
   if (rec.scope.name === "devrig.lifecycle") return "events"
   if (rec.scope.name === "devrig.stdout") return "output"
   return "otlp"
@@ -45,7 +45,7 @@ const bodyText = new WeakMap<StoredLog, string>()
 function lowerBody(l: StoredLog): string {
   let s = bodyText.get(l)
   if (s === undefined) {
-    const b = l.rec.body
+    const b = l.body
     s = (typeof b === "string" ? b : JSON.stringify(b)).toLowerCase()
     bodyText.set(l, s)
   }
@@ -77,16 +77,16 @@ export function queryLogs(store: TelemetryStore, q: LogQuery): LogRecord[] {
   const match = (l: StoredLog): boolean => {
     const inWindow = (from === undefined || l.timeMs >= from) && (to === undefined || l.timeMs <= to)
     if (orTrace) {
-      const sameTrace = l.rec.traceId === orTrace
-      if (!sameTrace && !(inWindow && services!.has(l.rec.service))) return false
+      const sameTrace = l.traceId === orTrace
+      if (!sameTrace && !(inWindow && services!.has(l.service))) return false
     } else {
       if (!inWindow) return false
-      if (services && !services.has(l.rec.service)) return false
+      if (services && !services.has(l.service)) return false
     }
-    if (q.traceId && l.rec.traceId !== q.traceId) return false
+    if (q.traceId && l.traceId !== q.traceId) return false
     if (q.arrivedAfter !== undefined && l.receivedAt < q.arrivedAfter) return false
-    if (q.source && logSource(l.rec) !== q.source) return false
-    if (levels && !levels.has(l.rec.level)) return false
+    if (q.source && logSource(l) !== q.source) return false
+    if (levels && !levels.has(l.level)) return false
     if (search && !lowerBody(l).includes(search)) return false
     return true
   }

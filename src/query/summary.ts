@@ -19,9 +19,10 @@ export function routeOf(s: StoredSpan): string {
 /** Self time (ms) of every span of the trace, by span id. */
 export function selfTimes(t: TraceEntry): Map<string, number> {
   const kids = new Map<string, StoredSpan | StoredSpan[]>()
+  const ids = t.spanIds // built anew on each read: once per trace
   for (const s of t.spans) {
     const p = s.parentSpanId
-    if (!p || p === s.spanId || !t.spanIds.has(p)) continue
+    if (!p || p === s.spanId || !ids.has(p)) continue
     const cur = kids.get(p)
     if (cur === undefined) kids.set(p, s)
     else if (Array.isArray(cur)) cur.push(s)

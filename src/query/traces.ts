@@ -141,8 +141,9 @@ export function traceDetail(store: TelemetryStore, traceId: string): TraceDetail
   const byStart = [...t.spans].sort((a, b) => a.startMs - b.startMs)
   const children = new Map<string, StoredSpan[]>()
   const roots: StoredSpan[] = []
+  const ids = t.spanIds // built anew on each read: once per trace
   for (const s of byStart) {
-    if (s.parentSpanId && t.spanIds.has(s.parentSpanId) && s.parentSpanId !== s.spanId) {
+    if (s.parentSpanId && ids.has(s.parentSpanId) && s.parentSpanId !== s.spanId) {
       const list = children.get(s.parentSpanId)
       if (list) list.push(s)
       else children.set(s.parentSpanId, [s])

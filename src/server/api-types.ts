@@ -290,7 +290,22 @@ export interface CollectorCounters {
   logs: SignalCounters
   /** requests rejected (malformed, oversized) */
   rejectedRequests: number
-  limits: { traceBuffer: number; metricBuffer: number; logBuffer: number; retentionMs: number }
+  /** approximate bytes held across signals, the budget, and items evicted to stay within it */
+  memory?: { bytes: number; maxBytes: number; evicted: number }
+  /** attribute values and log bodies cut to the length limit (they end in "…") */
+  truncatedValues?: number
+  /** attributes dropped over the count limit */
+  droppedAttributes?: number
+  limits: {
+    traceBuffer: number
+    metricBuffer: number
+    logBuffer: number
+    retentionMs: number
+    maxBytes?: number
+    attributeValueLength?: number
+    attributeCount?: number
+    logBodyLength?: number
+  }
   /** forwarding to [dashboard.otel] forward endpoints, when configured */
   forward?: ForwardCounters[]
 }

@@ -42,6 +42,12 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
     metricBuffer: d.metricBuffer,
     logBuffer: d.logBuffer,
     retentionMs: d.retentionMs,
+    maxBytes: d.maxBytes,
+    attributes: {
+      ...(d.attributeValueLengthLimit !== undefined ? { valueLength: d.attributeValueLengthLimit } : {}),
+      ...(d.attributeCountLimit !== undefined ? { count: d.attributeCountLimit } : {}),
+      ...(d.logBodyLengthLimit !== undefined ? { bodyLength: d.logBodyLengthLimit } : {}),
+    },
   })
   // Forwarding: receivers hand each accepted request to the forwarder; its counters join the
   // collector's (query status, the dashboard) without the store knowing about it.

@@ -1,6 +1,6 @@
 // Builders for hand-made store records (unit tests).
 import type { StoredSpan } from "../../../src/otel/store-traces.ts"
-import type { StoredLog } from "../../../src/otel/store-logs.ts"
+import type { IncomingLog } from "../../../src/otel/store-logs.ts"
 import type { IncomingPoint } from "../../../src/otel/store-metrics.ts"
 
 export const hex = (n: number, len: number) => n.toString(16).padStart(len, "0")
@@ -29,7 +29,7 @@ export function span(trace: number, id: number, o: Partial<StoredSpan> & { servi
   }
 }
 
-export function log(i: number, o: { service?: string; traceId?: string; timeMs?: number; receivedAt?: number; level?: "info" | "error"; body?: string } = {}): StoredLog {
+export function log(i: number, o: { service?: string; traceId?: string; timeMs?: number; receivedAt?: number; level?: "info" | "error"; body?: string } = {}): IncomingLog {
   const timeMs = o.timeMs ?? i
   return {
     timeMs,
