@@ -3,7 +3,7 @@
  * ids (bytes → lowercase hex), and nanosecond timestamps.
  */
 import type { AnyValue, KeyValue } from "./gen/common_pb.ts"
-import type { AttrValue, Attributes } from "../server/api-types.ts"
+import type { AttrValue, Attributes } from "./model.ts"
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))
 

@@ -11,7 +11,7 @@ import { isoFromMs, nanosToMs, toHex, type AttrLimits, type LimitCounters } from
 import type { Span } from "./gen/trace_pb.ts"
 import { hex32, idHalves, intern, Reader, type Writer } from "./compact.ts"
 import { sharedResource, sharedScope } from "./shared.ts"
-import type { Attributes, SpanEvent, SpanLink } from "../server/api-types.ts"
+import type { Attributes, SpanEvent, SpanLink } from "./model.ts"
 import type { ResourceInfo, StoredSpan, TraceEntry } from "./store-traces.ts"
 
 type Scope = { name: string; version?: string }

@@ -13,7 +13,7 @@
  * table shared by the process. It is bounded: past MAX_INTERNED entries, new strings are
  * written inline, so high-cardinality values cannot grow it without limit.
  */
-import type { AttrValue, Attributes } from "../server/api-types.ts"
+import type { AttrValue, Attributes } from "./model.ts"
 import type { AnyValue, KeyValue } from "./gen/common_pb.ts"
 import type { AttrLimits, LimitCounters } from "./attrs.ts"
 

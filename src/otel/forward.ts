@@ -12,7 +12,7 @@
  */
 import http2 from "node:http2"
 import type { ResolvedForward } from "../config/resolved.ts"
-import type { ForwardCounters } from "../server/api-types.ts"
+import type { ForwardCounters } from "./model.ts"
 
 export type Signal = "traces" | "metrics" | "logs"
 

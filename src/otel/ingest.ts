@@ -16,7 +16,7 @@ import type { ExportMetricsServiceRequest } from "./gen/metrics_service_pb.ts"
 import type { Resource } from "./gen/resource_pb.ts"
 import type { InstrumentationScope, KeyValue } from "./gen/common_pb.ts"
 import type { Exemplar, Metric } from "./gen/metrics_pb.ts"
-import type { Attributes, MetricPoint } from "../server/api-types.ts"
+import type { Attributes, MetricPoint } from "./model.ts"
 
 /** The store's limits and counters, bundled for the converters below. */
 interface Lim {

@@ -5,7 +5,7 @@
  */
 import { attributesKey } from "./attrs.ts"
 import { intern } from "./compact.ts"
-import type { Attributes } from "../server/api-types.ts"
+import type { Attributes } from "./model.ts"
 import type { ResourceInfo } from "./store-traces.ts"
 
 const resources = new Map<string, ResourceInfo>()

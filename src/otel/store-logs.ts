@@ -8,7 +8,7 @@ import { isoFromMs, type AttrLimits, type LimitCounters } from "./attrs.ts"
 import type { LogRecord as ProtoLog } from "./gen/logs_pb.ts"
 import { allocatedSize, intern, Reader, Writer } from "./compact.ts"
 import { sharedAttrs, sharedScope } from "./shared.ts"
-import type { AttrValue, Attributes, LogLevel, LogRecord } from "../server/api-types.ts"
+import type { AttrValue, Attributes, LogLevel, LogRecord } from "./model.ts"
 
 /** A log record as producers hand it to the store (ingest, devrig's own output and events). */
 export interface IncomingLog {

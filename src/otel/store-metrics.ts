@@ -5,7 +5,7 @@
  */
 import { Fifo } from "./fifo.ts"
 import { approxBytes } from "./attrs.ts"
-import type { Attributes, MetricPoint, MetricType } from "../server/api-types.ts"
+import type { Attributes, MetricPoint, MetricType } from "./model.ts"
 
 export interface StoredPoint {
   point: MetricPoint

@@ -7,7 +7,7 @@ import { Fifo } from "./fifo.ts"
 import { allocatedSize, Writer } from "./compact.ts"
 import { CompactSpan, encodeProtoSpan, encodeSpan, oddIdOf, plainIn, SPAN_OVERHEAD, type SpanIn } from "./compact-span.ts"
 import { DEFAULT_ATTR_LIMITS, type AttrLimits, type LimitCounters } from "./attrs.ts"
-import type { Attributes, SpanEvent, SpanLink } from "../server/api-types.ts"
+import type { Attributes, SpanEvent, SpanLink } from "./model.ts"
 
 export interface ResourceInfo {
   service: string

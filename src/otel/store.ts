@@ -6,7 +6,7 @@
 import { LogStore, type IncomingLog, type LogIn, type StoredLog } from "./store-logs.ts"
 import { MetricStore, type IncomingPoint } from "./store-metrics.ts"
 import { TraceStore, type StoredSpan } from "./store-traces.ts"
-import type { CollectorCounters } from "../server/api-types.ts"
+import type { CollectorCounters } from "./model.ts"
 import { internBytes } from "./compact.ts"
 import type { SpanIn } from "./compact-span.ts"
 import { DEFAULT_ATTR_LIMITS, type AttrLimits, type LimitCounters } from "./attrs.ts"

@@ -2,7 +2,7 @@
  * Output rendering for `devrig query`: NDJSON (arrays become one line per item), pretty JSON,
  * a human table, or (one trace) an indented span tree.
  */
-import type { LogRecord, MetricInfo, MetricSeries, RelatedTelemetry, SpanDetail, TraceDetail, TraceSummary } from "../server/api-types.ts"
+import type { LogRecord, MetricInfo, MetricSeries, RelatedTelemetry, SpanDetail, TraceDetail, TraceSummary } from "../otel/model.ts"
 
 export type OutputFormat = "json" | "json-pretty" | "table" | "tree"
 

@@ -5,7 +5,7 @@
  */
 import type { StoredLog } from "../otel/store-logs.ts"
 import type { TelemetryStore } from "../otel/store.ts"
-import type { LogLevel, LogRecord } from "../server/api-types.ts"
+import type { LogLevel, LogRecord } from "../otel/model.ts"
 import { DEFAULT_WINDOW_MS, timeRange } from "./traces.ts"
 
 /** How far a sender's clock may run ahead of ours before `from` filtering misses records. */

@@ -1,7 +1,7 @@
 /** Metric catalog and series queries: pure functions over the metric store. */
 import { isoFromMs } from "../otel/attrs.ts"
 import type { TelemetryStore } from "../otel/store.ts"
-import type { MetricInfo, MetricSeries } from "../server/api-types.ts"
+import type { MetricInfo, MetricSeries } from "../otel/model.ts"
 import { bucketsOf, percentilesOf, seriesPercentiles } from "./percentiles.ts"
 
 export interface MetricListQuery {

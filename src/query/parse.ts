@@ -4,7 +4,7 @@
  * Bad input is an InputError (CLI exit 1, HTTP 400).
  */
 import { InputError } from "../errors.ts"
-import type { LogLevel } from "../server/api-types.ts"
+import type { LogLevel } from "../otel/model.ts"
 
 export { parseDuration } from "../duration.ts"
 

@@ -3,7 +3,7 @@
  * Estimated like Prometheus' histogram_quantile: linear inside the bucket holding the rank, the
  * open-ended buckets closed by the point's min/max when the sender recorded them.
  */
-import type { ExponentialHistogramPoint, HistogramPoint, MetricPoint } from "../server/api-types.ts"
+import type { ExponentialHistogramPoint, HistogramPoint, MetricPoint } from "../otel/model.ts"
 
 export interface Percentiles {
   /** observations the estimate is over */

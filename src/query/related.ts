@@ -7,7 +7,7 @@
  */
 import { isoFromMs } from "../otel/attrs.ts"
 import type { TelemetryStore } from "../otel/store.ts"
-import type { LogLevel, LogRecord, MetricSeries, RelatedTelemetry } from "../server/api-types.ts"
+import type { LogLevel, LogRecord, MetricSeries, RelatedTelemetry } from "../otel/model.ts"
 import { queryLogs } from "./logs.ts"
 import { metricSeries } from "./metrics.ts"
 import { DEFAULT_WINDOW_MS, summarize } from "./traces.ts"

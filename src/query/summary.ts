@@ -4,7 +4,7 @@
  * error span with no failed child: the cause, not the callers it failed). Self time is a span's duration minus the part of it its children cover.
  */
 import type { StoredSpan, TraceEntry } from "../otel/store-traces.ts"
-import type { SpanBrief, TraceSummary } from "../server/api-types.ts"
+import type { SpanBrief, TraceSummary } from "../otel/model.ts"
 
 /** http.route, else url.path / http.target (without the query), else the span name. */
 export function routeOf(s: StoredSpan): string {

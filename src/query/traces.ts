@@ -2,7 +2,7 @@
 import { isoFromMs } from "../otel/attrs.ts"
 import type { StoredSpan, TraceEntry } from "../otel/store-traces.ts"
 import type { TelemetryStore } from "../otel/store.ts"
-import type { Attributes, SpanDetail, SpanKind, TraceDetail, TraceSummary } from "../server/api-types.ts"
+import type { Attributes, SpanDetail, SpanKind, TraceDetail, TraceSummary } from "../otel/model.ts"
 import { queryLogs } from "./logs.ts"
 import { insights, round3, selfTimes } from "./summary.ts"
 

@@ -7,7 +7,7 @@
  * see them. Events are also kept here (bounded), for change cursors and crash reports.
  */
 import type { TelemetryStore } from "../otel/store.ts"
-import type { LogLevel, LogRecord } from "../server/api-types.ts"
+import type { LogLevel, LogRecord } from "../otel/model.ts"
 import { parseLine, SEVERITY } from "./line-parse.ts"
 import type { Stream } from "./logs.ts"
 

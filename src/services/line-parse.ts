@@ -3,7 +3,7 @@
  * (message, level, timestamp, trace/span ids); plain lines get a level from common level words,
  * and stderr without one reads as a warning. Pure, so it is tested on its own.
  */
-import type { LogLevel } from "../server/api-types.ts"
+import type { LogLevel } from "../otel/model.ts"
 
 export interface ParsedLine {
   body: string
