@@ -1,7 +1,8 @@
 /**
- * The supervisor: owns one project's run. Phases: pre-flight (orphans, ports) → containers →
- * compose → cluster → dashboard/collector → services in dependency order → watch. It is the
- * Controller behind the control socket, the REST API and the dashboard.
+ * The supervisor: owns one project's run. Pre-flight (orphans, ports), then infrastructure
+ * (containers, compose, cluster) next to the dashboard/collector and the services, each component
+ * as soon as its own dependencies are ready (schedule.ts), then watch. It is the Controller
+ * behind the control socket, the REST API and the dashboard.
  */
 import { inspectConfig, resolveWithPorts, type LoadedConfig } from "../config/load.ts"
 import type { ResolvedConfig, ResolvedService } from "../config/resolved.ts"
@@ -28,6 +29,7 @@ import { Infra } from "./infra.ts"
 import { watchConfig } from "./config-watch.ts"
 import { spawnWatchdog } from "./watchdog.ts"
 import { dockerPortOwner } from "./teardown.ts"
+import { ReadyGate, startConcurrently } from "./schedule.ts"
 
 export interface SupervisorOptions {
   only: string[]
@@ -64,6 +66,13 @@ export class Supervisor implements Controller {
   private store?: TelemetryStore
   private readonly reactions: Reactions
   private lastStates = new Map<string, { state: string; restarts: number }>()
+  /** services wait here for the infrastructure components they depend on */
+  private readonly gate = new ReadyGate((name) => {
+    if (!this.infra?.has(name)) return "unknown"
+    if (this.infra.isReady(name)) return "ready"
+    const s = this.infra.statuses().find((x) => x.name === name)?.state
+    return s === "failed" || s === "exited" ? "failed" : "waiting"
+  })
 
   constructor(
     public loaded: LoadedConfig,
@@ -105,7 +114,10 @@ export class Supervisor implements Controller {
   }
 
   private emit = (component: ComponentStatus): void => {
-    if (component.kind !== "service") this.infraEvent(component)
+    if (component.kind !== "service") {
+      this.infraEvent(component)
+      this.gate.changed()
+    }
     for (const l of this.listeners) l({ type: "status", component })
   }
 
@@ -145,9 +157,12 @@ export class Supervisor implements Controller {
     this.register()
 
     try {
-      await this.infra.up()
-      await this.startTelemetry()
-      await this.startServices([...this.runners.keys()])
+      await startConcurrently({
+        infra: () => this.infra.up(),
+        telemetry: () => this.startTelemetry(),
+        services: () => this.startServices([...this.runners.keys()]),
+        infraSettled: () => this.gate.settle(),
+      })
     } catch (e) {
       this.phase = "failed"
       const err = e as Error & { component?: string }
@@ -254,8 +269,9 @@ export class Supervisor implements Controller {
         // waited for, never started a second time.
         if (!["pending", "stopped", "exited", "failed"].includes(runner.status.state)) return true
         for (const dep of runner.svc.dependsOn) {
-          const ok = this.runners.has(dep) ? await this.dependencyReady(dep, startOne) : this.infra.isReady(dep)
+          const ok = this.runners.has(dep) ? await this.dependencyReady(dep, startOne) : await this.gate.wait(dep)
           if (!ok) {
+            if (this.gate.isClosed) return false // stopping: not a failure of this service
             runner.status.error = `dependency ${dep} failed`
             runner.status.state = "failed"
             this.emit({ ...runner.status })
@@ -263,14 +279,17 @@ export class Supervisor implements Controller {
             return false
           }
         }
+        // the run stopped (a failure elsewhere, an interrupt) while this one waited
+        if (this.gate.isClosed) return false
         runner.start()
         return true
       })()
       started.set(name, p)
       return p
     }
-    await Promise.all(names.map(startOne))
-    await Promise.all(names.map((n) => this.runners.get(n)!.waitSettled()))
+    // each service settles on its own; one that was never started (a dependency failed, the run
+    // stopped) has nothing to wait for
+    await Promise.all(names.map(async (n) => (await startOne(n)) && this.runners.get(n)!.waitSettled()))
   }
 
   private async dependencyReady(dep: string, startOne: (n: string) => Promise<boolean>): Promise<boolean> {
@@ -306,6 +325,7 @@ export class Supervisor implements Controller {
   shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
       this.phase = "stopping"
+      this.gate.close()
       this.configWatch?.close()
       const graph = resolvedGraph(this.resolved ?? { services: {}, docker: {}, identity: this.loaded.identity, env: {} })
       const order = [...this.runners.keys()]

@@ -1,0 +1,82 @@
+/**
+ * Start scheduling: every component starts as soon as its own dependencies are ready, not when a
+ * whole phase is. Infrastructure (containers, compose, cluster), the collector/dashboard and the
+ * service processes start together; a service that depends on a container waits for that
+ * container alone (through a ReadyGate), an independent one starts at once.
+ *
+ * Fail-fast: the first failure rejects the whole start at once (the caller tears everything
+ * down), and an aborted start launches nothing more.
+ */
+
+export type GateState = "ready" | "failed" | "waiting" | "unknown"
+
+/** Waits for infrastructure components to become ready, woken by their status changes. */
+export class ReadyGate {
+  private readonly waiters = new Set<() => void>()
+  private closed = false
+  private settled = false
+
+  constructor(private readonly state: (name: string) => GateState) {}
+
+  /** true once `name` is ready; false when it failed, is unknown, or the start was aborted. */
+  wait(name: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = (): boolean => {
+        const s = this.state(name)
+        if (s === "ready") resolve(true)
+        else if (s === "failed" || s === "unknown" || this.closed || this.settled) resolve(false)
+        else return false
+        this.waiters.delete(check)
+        return true
+      }
+      if (!check()) this.waiters.add(check)
+    })
+  }
+
+  /** A component's status changed: wake the waiters. */
+  changed(): void {
+    for (const w of [...this.waiters]) w()
+  }
+
+  /** The infrastructure start is over: what is not ready now never will be in this start. */
+  settle(): void {
+    this.settled = true
+    this.changed()
+  }
+
+  /** Reopens after a start (hot reload, `start <svc>`): only the current state counts. */
+  reopen(): void {
+    this.settled = false
+  }
+
+  /** The run is stopping: every waiter gets false. */
+  close(): void {
+    this.closed = true
+    this.changed()
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+}
+
+/**
+ * One project start: infrastructure next to (telemetry, then services). Services need the
+ * collector's address in their environment, and the collector starts in milliseconds, so it
+ * goes first on that branch; services wait for infrastructure only through their own
+ * dependencies. Rejects with the first failure, without waiting for the other branch.
+ */
+export async function startConcurrently(steps: {
+  infra: () => Promise<void>
+  telemetry: () => Promise<void>
+  services: () => Promise<void>
+  /** called when the infrastructure start is over, successful or not */
+  infraSettled: () => void
+}): Promise<void> {
+  const infra = steps.infra().finally(steps.infraSettled)
+  const rest = (async () => {
+    await steps.telemetry()
+    await steps.services()
+  })()
+  await Promise.all([infra, rest])
+}
