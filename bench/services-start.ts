@@ -176,7 +176,7 @@ if (ONLY !== "mixed") {
 
 // ── mixed: slow containers next to independent services ─────────────────────
 interface Event { timestamp: string; attributes: Record<string, string | number> }
-async function mixedRun(): Promise<{ wall: number; independent: number; container: number; dependent: number }> {
+async function mixedRun(): Promise<{ wall: number; independent: number; container: number; dependent: number; dependency: number }> {
   const mdir = mkdtempSync(join(tmpdir(), "devrig-bench-mixed-"))
   const menv = { ...process.env, XDG_STATE_HOME: join(mdir, "state"), NO_COLOR: "1" }
   const [dash, grpc, http] = [await freePort(), await freePort(), await freePort()]
@@ -217,6 +217,7 @@ async function mixedRun(): Promise<{ wall: number; independent: number; containe
       independent: Math.max(...sports.map((_, i) => when(`s${i}`, "ready"))) - t0,
       container: Math.max(when("cache", "ready"), when("queue", "ready")) - t0,
       dependent: when("consumer", "start") - t0,
+      dependency: when("queue", "ready") - t0,
     }
   } finally {
     run(["delete"])
@@ -230,11 +231,11 @@ if (ONLY !== "services") {
   const runs: Awaited<ReturnType<typeof mixedRun>>[] = []
   for (let i = 0; i < MIXED_RUNS; i++) runs.push(await mixedRun())
   const m = (k: keyof (typeof runs)[number]) => median(runs.map((r) => r[k]))
-  console.log(`  independent services all ready +${m("independent").toFixed(0)} ms   slowest container ready +${m("container").toFixed(0)} ms   dependent started +${m("dependent").toFixed(0)} ms   start -d returned after ${m("wall").toFixed(0)} ms`)
+  console.log(`  independent services all ready +${m("independent").toFixed(0)} ms   slowest container ready +${m("container").toFixed(0)} ms   dependent started +${m("dependent").toFixed(0)} ms (its container ready +${m("dependency").toFixed(0)} ms)   start -d returned after ${m("wall").toFixed(0)} ms`)
   console.log(`  runs (independent/container ms): ${runs.map((r) => `${r.independent.toFixed(0)}/${r.container.toFixed(0)}`).join(" ")}`)
   const r = m("independent") / m("container")
-  const order = runs.every((x) => x.dependent >= x.container)
-  if (!order) console.log("  ✗ the dependent service started before its container was ready")
+  const order = runs.every((x) => x.dependent >= x.dependency)
+  if (!order) console.log("  ✗ the dependent service started before the container it depends on was ready")
   console.log(`ratio mixed-independent-ready/slowest-container-ready ${r.toFixed(2)} (target ≤ ${TARGET_MIXED}) ${r <= TARGET_MIXED && order ? "✓" : "✗"}`)
   if (r > TARGET_MIXED || !order) missed = true
 }

@@ -1,5 +1,5 @@
 /**
- * Infrastructure the services depend on: Docker containers (Phase 1), compose services and the
+ * Infrastructure the services depend on: Docker containers, compose services and the
  * cluster. The supervisor drives it as one unit; each external system keeps its own module.
  */
 import type { ResolvedConfig, ResolvedContainer } from "../config/resolved.ts"

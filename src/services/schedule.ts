@@ -80,3 +80,13 @@ export async function startConcurrently(steps: {
   })()
   await Promise.all([infra, rest])
 }
+
+/**
+ * The compose services a service's env references as `{{ compose.X.port }}`: their ports are
+ * known only once the stack is up, so the service waits for them as if it depended on them.
+ */
+export function composeRefs(env: Record<string, string>): string[] {
+  const out = new Set<string>()
+  for (const v of Object.values(env)) for (const m of v.matchAll(/\{\{\s*compose\.([^.\s}]+)\.port\s*\}\}/g)) out.add(m[1]!)
+  return [...out]
+}

@@ -29,7 +29,7 @@ import { Infra } from "./infra.ts"
 import { watchConfig } from "./config-watch.ts"
 import { spawnWatchdog } from "./watchdog.ts"
 import { dockerPortOwner } from "./teardown.ts"
-import { ReadyGate, startConcurrently } from "./schedule.ts"
+import { composeRefs, ReadyGate, startConcurrently } from "./schedule.ts"
 
 export interface SupervisorOptions {
   only: string[]
@@ -268,7 +268,7 @@ export class Supervisor implements Controller {
         // A dependency that already runs (hot reload, `start <svc>` on a running project) is
         // waited for, never started a second time.
         if (!["pending", "stopped", "exited", "failed"].includes(runner.status.state)) return true
-        for (const dep of runner.svc.dependsOn) {
+        for (const dep of new Set([...runner.svc.dependsOn, ...composeRefs(runner.svc.env).filter((c) => this.infra.has(c))])) {
           const ok = this.runners.has(dep) ? await this.dependencyReady(dep, startOne) : await this.gate.wait(dep)
           if (!ok) {
             if (this.gate.isClosed) return false // stopping: not a failure of this service
