@@ -31,7 +31,8 @@ const TARGET_CPU = 1 // % of one core
 const TARGET_MIXED = 0.5
 const ONLY = arg("only", "")
 let missed = false
-const BIN = join(import.meta.dir, "..", "dist", "devrig")
+// DEVRIG_BIN: another build to compare with (e.g. one of an older commit)
+const BIN = process.env.DEVRIG_BIN ?? join(import.meta.dir, "..", "dist", "devrig")
 if (!existsSync(BIN)) {
   console.error(`${BIN} is missing: run bun scripts/build.ts first`)
   process.exit(1)
