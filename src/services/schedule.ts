@@ -38,15 +38,13 @@ export class ReadyGate {
     for (const w of [...this.waiters]) w()
   }
 
-  /** The infrastructure start is over: what is not ready now never will be in this start. */
+  /**
+   * The infrastructure start is over: what is not ready now never will be in this start (later
+   * starts — hot reload, `start <svc>` — find their dependencies already up, or not).
+   */
   settle(): void {
     this.settled = true
     this.changed()
-  }
-
-  /** Reopens after a start (hot reload, `start <svc>`): only the current state counts. */
-  reopen(): void {
-    this.settled = false
   }
 
   /** The run is stopping: every waiter gets false. */

@@ -4,7 +4,7 @@ import { expect, test } from "bun:test"
 import { composeRefs, ReadyGate, startConcurrently, type GateState } from "../../../src/services/schedule.ts"
 import { runGraph } from "../../../src/graph/run.ts"
 
-test("ReadyGate: resolves true once ready, false on failure, unknown names, settle and close", async () => {
+test("ReadyGate: resolves true once ready, false on failure, unknown names, after settle and on close", async () => {
   const states: Record<string, GateState> = { db: "waiting", cache: "waiting", queue: "waiting" }
   const gate = new ReadyGate((n) => states[n] ?? "unknown")
   expect(await gate.wait("nope")).toBe(false)
@@ -18,8 +18,10 @@ test("ReadyGate: resolves true once ready, false on failure, unknown names, sett
   const queue = gate.wait("queue")
   gate.settle() // the infrastructure start is over and queue never got ready
   expect(await queue).toBe(false)
-  gate.reopen()
-  const again = gate.wait("queue")
+  states.queue = "ready"
+  expect(await gate.wait("queue")).toBe(true) // after the start, only the current state counts
+  states.cache = "waiting"
+  const again = gate.wait("cache")
   gate.close()
   expect(await again).toBe(false)
   expect(gate.isClosed).toBe(true)
