@@ -47,6 +47,9 @@ export function parseRatios(output: string): Ratio[] {
   return out
 }
 
+// the commit the benches ran on (taken before they run; the binary should be built from it)
+const commit = sh(["git", "rev-parse", "--short", "HEAD"])
+const dirty = sh(["git", "status", "--porcelain", "--untracked-files=no"]) ? " (with uncommitted changes)" : ""
 const loads: number[] = []
 const results: { name: string; args: string[]; runs: { code: number; ratios: Ratio[]; output: string; ms: number }[] }[] = []
 for (const b of benches) {
@@ -69,8 +72,6 @@ const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 0
 const target = (rest: string) => /\((?:target\s*)?([^):]*)/.exec(rest)?.[1]?.trim() ?? ""
 const pass = (rest: string) => (rest.includes("✗") || /FAIL/.test(rest) ? false : rest.includes("✓") || /PASS/.test(rest) ? true : undefined)
 
-const commit = sh(["git", "rev-parse", "--short", "HEAD"])
-const dirty = sh(["git", "status", "--porcelain", "--untracked-files=no"]) ? " (with uncommitted changes)" : ""
 const cores = cpus().length
 const maxLoad = Math.max(...loads)
 const loaded = maxLoad > cores * 0.75
