@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from "node:fs"
 import { relative } from "node:path"
 import type { ResolvedContainer } from "../config/resolved.ts"
 import { DevrigError, ExternalError, InputError } from "../errors.ts"
+import { runGraph } from "../graph/run.ts"
 import { LABEL_PROJECT, LABEL_SERVICE, names, type Identity } from "../project/identity.ts"
 import type { InitRecord } from "../project/state.ts"
 import type { ComponentState } from "../status.ts"
@@ -57,7 +58,7 @@ export interface RunningContainer {
   stopLogs(): void
 }
 
-/** Brings the containers up, layer by layer (`layers[0]` has no dependencies among them). */
+/** Brings the containers up, each once the containers it depends on are ready (`layers` are flattened: order within them does not matter). */
 export async function upContainers(ident: Identity, layers: ResolvedContainer[][], hooks: ContainerHooks = {}): Promise<Record<string, RunningContainer>> {
   const all = layers.flat()
   const out: Record<string, RunningContainer> = {}
@@ -76,30 +77,31 @@ export async function upContainers(ident: Identity, layers: ResolvedContainer[][
   const startedHere: { id: string; name: string; timeoutMs: number }[] = []
   const failed = new Set<string>()
   try {
-    for (const layer of layers) {
-      if (hooks.signal?.aborted) throw new ExternalError("start interrupted")
-      // The first failure cancels its siblings' ready checks; it is the one reported.
-      const abort = new AbortController()
-      const interrupt = () => abort.abort()
-      hooks.signal?.addEventListener("abort", interrupt, { once: true })
-      let first: DevrigError | undefined
-      await Promise.allSettled(
-        layer.map(async (c) => {
-          try {
-            out[c.name] = await _up(ident, c, images[c.image]!, network, hooks, abort.signal, startedHere)
-          } catch (e) {
-            if (first) return // cancelled because a sibling failed
-            first = _named(c.name, e)
-            abort.abort()
-            if (hooks.signal?.aborted) return // interrupted: stopped below, not failed
+    if (hooks.signal?.aborted) throw new ExternalError("start interrupted")
+    // Each container as soon as the containers it depends on are ready (not a whole layer at a
+    // time). The first failure cancels the others' ready checks; it is the one reported. An
+    // interrupt cancels them all: what was started is stopped below, not reported as failed.
+    const byName = new Map(all.map((c) => [c.name, c]))
+    const graph = new Map(all.map((c) => [c.name, c.dependsOn.filter((d) => byName.has(d))]))
+    let first: DevrigError | undefined
+    await runGraph(
+      graph,
+      async (name, signal) => {
+        const c = byName.get(name)!
+        try {
+          out[c.name] = await _up(ident, c, images[c.image]!, network, hooks, signal, startedHere)
+        } catch (e) {
+          if (first) throw e // cancelled because another one failed
+          first = _named(c.name, e)
+          if (!hooks.signal?.aborted) {
             failed.add(c.name)
             hooks.onStatus?.(c.name, "failed", first.message)
           }
-        }),
-      )
-      hooks.signal?.removeEventListener("abort", interrupt)
-      if (first) throw first
-    }
+          throw first
+        }
+      },
+      hooks.signal,
+    )
   } catch (e) {
     for (const r of Object.values(out)) r.stopLogs()
     await Promise.allSettled(startedHere.map((s) => stopContainer(s.id, s.timeoutMs, s.name)))

@@ -1,9 +1,8 @@
 /**
- * Infrastructure the services depend on: Docker containers (Phase 1), compose services and the
+ * Infrastructure the services depend on: Docker containers, compose services and the
  * cluster. The supervisor drives it as one unit; each external system keeps its own module.
  */
 import type { ResolvedConfig, ResolvedContainer } from "../config/resolved.ts"
-import { layers, makeGraph } from "../graph/dag.ts"
 import { updateState, readState } from "../project/state.ts"
 import type { Action, ComponentState, ComponentStatus } from "../status.ts"
 import type { RunningContainer } from "../docker/phase.ts"
@@ -48,23 +47,38 @@ export class Infra {
     })
   }
 
-  /** Phase 1: containers in dependency layers, ready-checked and initialised. */
+  /**
+   * Containers (each after the containers it depends on), the compose stack and the cluster, side
+   * by side; the cluster waits only for the containers / compose stack its addons and deploys
+   * depend on.
+   */
   async up(): Promise<void> {
-    // Both run to their end, failed or not: an interrupt must find nothing still starting.
-    const results = await Promise.allSettled([this.containersUp(), this.compose.up()])
+    // Containers, Compose and the cluster side by side; the cluster waits only for what its addons
+    // and deploys depend on. All run to their end, failed or not: an interrupt or a failure must
+    // find nothing still starting when the teardown begins.
+    const containers = this.containersUp()
+    const compose = this.compose.up()
+    const cluster = (async () => {
+      const c = this.cfg.cluster
+      if (!c) return
+      const deps = [...Object.values(c.addons).flatMap((a) => a.depends_on ?? []), ...Object.values(c.deploy).flatMap((d) => d.dependsOn)]
+      const waits: Promise<void>[] = []
+      if (deps.some((d) => this.components.has(d))) waits.push(containers)
+      if (deps.some((d) => this.compose.components.has(d))) waits.push(compose)
+      await Promise.all(waits)
+      if (this.hooks.signal?.aborted) return
+      await this.cluster.up()
+    })()
+    const results = await Promise.allSettled([containers, compose, cluster])
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected")
     if (failed) throw failed.reason
-    if (this.hooks.signal?.aborted) return
-    await this.cluster.up()
     if (this.containers.length) this.watch.start()
   }
 
   private async containersUp(): Promise<void> {
     if (!this.containers.length) return
     const { upContainers } = await import("../docker/phase.ts")
-    const byName = new Map(this.containers.map((c) => [c.name, c]))
-    const graph = makeGraph(this.containers.map((c) => [c.name, c.dependsOn.filter((d) => byName.has(d))]))
-    const plan = layers(graph).map((l) => l.map((n) => byName.get(n)!))
+    const plan = [this.containers] // upContainers starts each one after its own dependencies
     const root = this.cfg.identity.root
     const pulls = new PullDisplay(this.hooks.info)
     this.running = await upContainers(this.cfg.identity, plan, {

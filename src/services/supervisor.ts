@@ -1,7 +1,8 @@
 /**
- * The supervisor: owns one project's run. Phases: pre-flight (orphans, ports) → containers →
- * compose → cluster → dashboard/collector → services in dependency order → watch. It is the
- * Controller behind the control socket, the REST API and the dashboard.
+ * The supervisor: owns one project's run. Pre-flight (orphans, ports), then infrastructure
+ * (containers, compose, cluster) next to the dashboard/collector and the services, each component
+ * as soon as its own dependencies are ready (schedule.ts), then watch. It is the Controller
+ * behind the control socket, the REST API and the dashboard.
  */
 import { inspectConfig, resolveWithPorts, type LoadedConfig } from "../config/load.ts"
 import type { ResolvedConfig, ResolvedService } from "../config/resolved.ts"
@@ -31,6 +32,7 @@ import { Infra } from "./infra.ts"
 import { watchConfig } from "./config-watch.ts"
 import { spawnWatchdog } from "./watchdog.ts"
 import { dockerPortOwner, runLeftovers } from "./teardown.ts"
+import { composeRefs, ReadyGate, startConcurrently } from "./schedule.ts"
 
 export interface SupervisorOptions {
   only: string[]
@@ -76,6 +78,13 @@ export class Supervisor implements Controller {
   private starting?: Promise<void>
   private watchdog?: { pid: number; exited: Promise<unknown> }
   private writeFailure = false
+  /** services wait here for the infrastructure components they depend on */
+  private readonly gate = new ReadyGate((name) => {
+    if (!this.infra?.has(name)) return "unknown"
+    if (this.infra.isReady(name)) return "ready"
+    const s = this.infra.statuses().find((x) => x.name === name)?.state
+    return s === "failed" || s === "exited" ? "failed" : "waiting"
+  })
 
   constructor(
     public loaded: LoadedConfig,
@@ -117,7 +126,10 @@ export class Supervisor implements Controller {
   }
 
   private emit = (component: ComponentStatus): void => {
-    if (component.kind !== "service") this.infraEvent(component)
+    if (component.kind !== "service") {
+      this.infraEvent(component)
+      this.gate.changed()
+    }
     for (const l of this.listeners) l({ type: "status", component })
   }
 
@@ -196,11 +208,14 @@ export class Supervisor implements Controller {
     this.register()
 
     try {
-      await this.infra.up()
-      if (this.interrupted) throw new Error("start interrupted")
-      await this.startTelemetry()
-      if (this.interrupted) throw new Error("start interrupted")
-      await this.startServices([...this.runners.keys()])
+      await startConcurrently({
+        infra: () => this.infra.up(),
+        telemetry: () => this.startTelemetry(),
+        services: () => this.startServices([...this.runners.keys()]),
+        infraSettled: () => this.gate.settle(),
+        // a failure anywhere: services still waiting for infrastructure are not started
+        onFailure: () => this.gate.close(),
+      })
       if (this.interrupted) throw new Error("start interrupted")
     } catch (e) {
       if (!this.interrupted) this.phase = "failed"
@@ -310,10 +325,11 @@ export class Supervisor implements Controller {
         // A dependency that already runs (hot reload, `start <svc>` on a running project) is
         // waited for, never started a second time.
         if (!["pending", "stopped", "exited", "failed"].includes(runner.status.state)) return true
-        for (const dep of runner.svc.dependsOn) {
-          const ok = this.runners.has(dep) ? await this.dependencyReady(dep, startOne) : this.infra.isReady(dep)
+        for (const dep of new Set([...runner.svc.dependsOn, ...composeRefs(runner.svc.env).filter((c) => this.infra.has(c))])) {
+          const ok = this.runners.has(dep) ? await this.dependencyReady(dep, startOne) : await this.gate.wait(dep)
           if (this.interrupted) return false
           if (!ok) {
+            if (this.gate.isClosed) return false // stopping: not a failure of this service
             runner.status.error = `dependency ${dep} failed`
             runner.status.state = "failed"
             this.emit({ ...runner.status })
@@ -321,15 +337,17 @@ export class Supervisor implements Controller {
             return false
           }
         }
-        if (this.interrupted) return false
+        // the run stopped (a failure elsewhere, an interrupt) while this one waited
+        if (this.interrupted || this.gate.isClosed) return false
         runner.start()
         return true
       })()
       started.set(name, p)
       return p
     }
-    await Promise.all(names.map(startOne))
-    await Promise.all(names.map((n) => this.runners.get(n)!.waitSettled()))
+    // each service settles on its own; one that was never started (a dependency failed, the run
+    // stopped) has nothing to wait for
+    await Promise.all(names.map(async (n) => (await startOne(n)) && this.runners.get(n)!.waitSettled()))
   }
 
   private async dependencyReady(dep: string, startOne: (n: string) => Promise<boolean>): Promise<boolean> {
@@ -383,6 +401,7 @@ export class Supervisor implements Controller {
       if (!this.locked) return // another supervisor's project, or nothing started
       this.phase = "stopping"
       this.interrupt.abort()
+      this.gate.close()
       this.configWatch?.close()
       await this.stopRunners()
       await this.starting?.catch(() => {})

@@ -47,6 +47,18 @@ test("layers start in order; containers reach each other by config name; labels 
   expect((await execRun(up.app!.id, ["cat", "/proc/1/cmdline"])).output).toContain("docker-init")
 }, 30_000)
 
+test("each container starts once its own dependencies are ready, not after a whole layer", async () => {
+  const id = ident("bydeps")
+  // slow and fast have no dependencies; after depends on fast only, so it must not wait for slow
+  const slow = container("slow", { image: IMAGES.busybox, command: ["sh", "-c", "sleep 3; touch /tmp/ok; exec sleep 600"], readyCheck: { type: "cmd", command: "test -f /tmp/ok", timeout: "60s" } })
+  const fast = container("fast", { image: IMAGES.busybox, command: ["sleep", "600"] })
+  const after = container("after", { image: IMAGES.busybox, command: ["sleep", "600"], dependsOn: ["fast"] })
+  const order: string[] = []
+  await upContainers(id, [[slow, fast], [after]], { onStatus: (n, s) => s !== "pending" && order.push(`${n}:${s}`) })
+  expect(order.indexOf("after:starting")).toBeGreaterThan(order.indexOf("fast:running"))
+  expect(order.indexOf("after:running")).toBeLessThan(order.indexOf("slow:ready"))
+}, 60_000)
+
 test("an unchanged definition reuses the running container; a changed one recreates it", async () => {
   const id = ident("reuse")
   const c = container("box", { image: IMAGES.busybox, command: ["sleep", "600"], env: { A: "1" } })
@@ -65,7 +77,8 @@ test("a failure part-way stops what this call started and names the component", 
   const ok = container("ok", { image: IMAGES.busybox, command: ["sleep", "600"] })
   const slow = container("slow", { image: IMAGES.busybox, command: ["sleep", "600"], readyCheck: { type: "cmd", command: "false", timeout: "120s" } })
   const bad = container("bad", { image: IMAGES.busybox, command: ["sh", "-c", "exit 4"], readyCheck: { type: "cmd", command: "true" } })
-  const never = container("never", { image: IMAGES.busybox, command: ["sleep", "600"] })
+  // containers start by their own dependencies (the layers given are flattened): `never` waits for `bad`
+  const never = container("never", { image: IMAGES.busybox, command: ["sleep", "600"], dependsOn: ["bad"] })
   const states: Record<string, string> = {}
   const t0 = Date.now()
   const err = (await upContainers(id, [[ok], [slow, bad], [never]], { onStatus: (n, s) => (states[n] = s) }).catch((e) => e)) as DevrigError
