@@ -22,6 +22,8 @@ const input = "[data-testid=config-input]"
 
 /** Puts the caret right after the first occurrence of `after` in the editor's text. */
 async function caretAfter(after: string) {
+  // the validity badge can show before the editor's text has loaded into the textarea
+  await env.page.waitForFunction(([sel, s]) => document.querySelector<HTMLTextAreaElement>(sel!)?.value.includes(s!), [input, after])
   await env.page.evaluate(
     ([sel, s]) => {
       const ta = document.querySelector<HTMLTextAreaElement>(sel!)!

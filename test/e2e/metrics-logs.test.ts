@@ -119,6 +119,10 @@ test("20k log records: virtualized, new ones arrive live", async () => {
     await otel.flush()
   }
   await page.goto(`${env.url}/logs?service=bulk`)
+  // The live socket's hello refetches every view (it catches up on what a connect may have
+  // missed): wait for it and for that refetch, so the record pushed below arrives after both.
+  await page.waitForSelector("[data-testid=connection][data-state=open]")
+  await page.waitForLoadState("networkidle")
   await page.waitForFunction(() => document.querySelector("[data-testid=log-count]")?.textContent?.startsWith("10,000"))
   expect(await page.locator("[data-testid=log-row]").count()).toBeLessThan(80) // only what is on screen
   const list = page.locator("[data-testid=log-list]")
