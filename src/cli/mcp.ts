@@ -6,9 +6,9 @@
  */
 import { defineCommand } from "citty"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
-import { dirname, join } from "node:path"
+import { join } from "node:path"
 import pkg from "../../package.json" with { type: "json" }
-import { findConfigFile } from "../config/load.ts"
+import { findConfigFile, projectDirOrCwd } from "../config/load.ts"
 import { home } from "../env.ts"
 import { InputError } from "../errors.ts"
 import { globalOptions } from "./context.ts"
@@ -44,20 +44,11 @@ export function writeServerEntry(file: string): "created" | "updated" | "unchang
   return exists ? "updated" : "created"
 }
 
-function projectDir(): string {
-  if (globalOptions.file) return dirname(findConfigFile({ file: globalOptions.file }))
-  try {
-    return dirname(findConfigFile())
-  } catch {
-    return process.cwd()
-  }
-}
-
 const install = defineCommand({
   meta: { name: "install", description: "Register the MCP server with Claude Code: .mcp.json of this project (--global: ~/.claude.json)" },
   args: { global: { type: "boolean", description: "Register it for every project (user-level ~/.claude.json)" } },
   run({ args }) {
-    const file = args.global ? join(home(), ".claude.json") : join(projectDir(), ".mcp.json")
+    const file = args.global ? join(home(), ".claude.json") : join(projectDirOrCwd(globalOptions.file), ".mcp.json")
     const change = writeServerEntry(file)
     println(`${c.green("✓")} devrig MCP server ${change === "unchanged" ? "already registered" : "registered"} in ${file}${change === "unchanged" ? "" : ` (${change})`}`)
     println(`  ${c.dim("Claude Code starts `devrig mcp` in the project directory; other clients: see docs/guides/mcp.md")}`)

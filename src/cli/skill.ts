@@ -5,12 +5,12 @@
  */
 import { defineCommand } from "citty"
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
-import { dirname, join } from "node:path"
+import { join } from "node:path"
 // @ts-expect-error -- no module declaration for .md; Bun's text loader inlines it as a string
 import skillMd from "../../skill/claude-code/SKILL.md" with { type: "text" }
 // @ts-expect-error -- likewise for .sh
 import helperSh from "../../skill/claude-code/devrig.sh" with { type: "text" }
-import { findConfigFile } from "../config/load.ts"
+import { projectDirOrCwd } from "../config/load.ts"
 import { InputError } from "../errors.ts"
 import { home } from "../env.ts"
 import { globalOptions } from "./context.ts"
@@ -55,21 +55,11 @@ function _compare(path: string, f: SkillFile): Change {
   return same ? "unchanged" : "updated"
 }
 
-/** The project's root: where devrig.toml is found from cwd (or -f), else cwd itself. */
-function _projectDir(): string {
-  if (globalOptions.file) return dirname(findConfigFile({ file: globalOptions.file }))
-  try {
-    return dirname(findConfigFile())
-  } catch {
-    return process.cwd()
-  }
-}
-
 const install = defineCommand({
   meta: { name: "install", description: "Install the skill into .claude/skills/devrig/ of this project (--global: of your home)" },
   args: { global: { type: "boolean", description: "Install into ~/.claude/skills/devrig/ instead of the project" } },
   run({ args }) {
-    const dir = join(args.global ? home() : _projectDir(), ".claude", "skills", "devrig")
+    const dir = join(args.global ? home() : projectDirOrCwd(globalOptions.file), ".claude", "skills", "devrig")
     const results = installSkill(dir)
     const changed = results.some((r) => r.change !== "unchanged")
     println(changed ? `${c.green("✓")} Claude Code skill installed in ${dir}` : `${c.green("✓")} Claude Code skill in ${dir} is up to date`)

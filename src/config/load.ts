@@ -29,6 +29,16 @@ export interface LoadOptions {
   cwd?: string
 }
 
+/** The project's root: where devrig.toml is (`-f FILE`, else found from cwd), else cwd itself. */
+export function projectDirOrCwd(file?: string): string {
+  if (file) return dirname(findConfigFile({ file }))
+  try {
+    return dirname(findConfigFile())
+  } catch {
+    return process.cwd()
+  }
+}
+
 /** `-f FILE` (relative to cwd) or devrig.toml found from cwd walking up. */
 export function findConfigFile(opts: LoadOptions = {}): string {
   const cwd = opts.cwd ?? process.cwd()
