@@ -6,9 +6,9 @@
 // Ratio = devrig median / compose median; target ≤ 1.0; exit 1 when missed.
 //   bun bench/containers.ts [rounds=3] [--interval 250]   (build dist/devrig first)
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { freePort } from "./free-port.ts"
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -19,14 +19,6 @@ const TARGET = 1.0
 const BIN = join(import.meta.dir, "..", "dist", "devrig")
 const IMAGES = { busybox: "devrig-test/busybox:latest", postgres: "devrig-test/postgres:16", redis: "devrig-test/redis:7" }
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer()
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port
-      s.close(() => resolve(p))
-    })
-  })
 
 function run(argv: string[], cwd: string, env: Record<string, string> = {}): { ms: number; code: number; out: string } {
   const t = performance.now()

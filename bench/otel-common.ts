@@ -2,7 +2,6 @@
 // collector, paced load of spans/logs/metrics over OTLP/HTTP protobuf, and /proc readings of
 // the supervisor (CPU ticks, RSS).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { create, toBinary } from "@bufbuild/protobuf"
@@ -10,17 +9,10 @@ import { ExportTraceServiceRequestSchema } from "../src/otel/gen/trace_service_p
 import { ExportLogsServiceRequestSchema } from "../src/otel/gen/logs_service_pb.ts"
 import { ExportMetricsServiceRequestSchema } from "../src/otel/gen/metrics_service_pb.ts"
 import type { StatusResponse } from "../src/server/api-types.ts"
+import { freePort } from "./free-port.ts"
 
 export const BIN = join(import.meta.dir, "..", "dist", "devrig")
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer()
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port
-      s.close(() => resolve(p))
-    })
-  })
 
 export interface Collector {
   pid: number

@@ -12,10 +12,10 @@
 //   bun bench/ui.ts            (build dist/devrig first: bun scripts/build.ts)
 // When the run writes `.devrig/token` (dashboard auth), the dashboard URL gets `?t=<token>`.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { chromium, type Page } from "playwright-core"
+import { freePort } from "./free-port.ts"
 
 const ROOT = join(import.meta.dir, "..")
 const BIN = join(ROOT, "dist", "devrig")
@@ -49,14 +49,6 @@ console.log(`bundle (gzip)      js ${(js / 1024).toFixed(1)} KB + css ${(css / 1
 ratio("bundle/budget", (js + css) / 1024, 250, "KB")
 
 // ── the real binary ──────────────────────────────────────────────────────────
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer()
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port
-      s.close(() => resolve(p))
-    })
-  })
 const dir = mkdtempSync(join(tmpdir(), "devrig-bench-ui-"))
 const [dash, grpc, http] = [await freePort(), await freePort(), await freePort()]
 writeFileSync(
