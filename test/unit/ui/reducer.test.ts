@@ -106,9 +106,14 @@ describe("ui reducer", () => {
     let s = initialState()
     const batch = Array.from({ length: 1000 }, (_, i) => log(new Date(1_700_000_000_000 + i).toISOString()))
     for (let i = 0; i < 100; i++) s = reduce(s, { type: "logs", logs: batch })
-    const t = performance.now()
-    s = reduce(s, { type: "logs", logs: batch })
-    expect(performance.now() - t).toBeLessThan(16)
+    // the median of 9 batches on a full buffer: one GC pause of a busy test machine is not the reducer
+    const times: number[] = []
+    for (let i = 0; i < 9; i++) {
+      const t = performance.now()
+      s = reduce(s, { type: "logs", logs: batch })
+      times.push(performance.now() - t)
+    }
+    expect(times.sort((a, b) => a - b)[4]!).toBeLessThan(16)
     expect(s.logs.length).toBe(100_000)
   })
 })
