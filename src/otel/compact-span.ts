@@ -247,6 +247,11 @@ export interface SpanIn {
   shape: Shape
   plain?: StoredSpan
   proto?: Span
+  /** already encoded (from wire bytes): offset and length in the batch's writer */
+  off?: number
+  len?: number
+  /** the span id, when it is not 8 bytes (wire spans) */
+  oddId?: string
 }
 
 export function plainIn(s: StoredSpan): SpanIn {
@@ -257,12 +262,22 @@ export function plainIn(s: StoredSpan): SpanIn {
 /** The odd span id of an input (rare: ids that are not 8 bytes). */
 export function oddIdOf(p: SpanIn): string | undefined {
   if (!(p.bits & ODD_ID)) return undefined
-  return p.plain ? p.plain.spanId : toHex(p.proto!.spanId)
+  return p.plain ? p.plain.spanId : p.proto ? toHex(p.proto.spanId) : p.oddId
 }
 
 function nonZero(b: Uint8Array): boolean {
   for (let i = 0; i < b.length; i++) if (b[i] !== 0) return true
   return false
+}
+
+export function nonZeroRange(b: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (b[i] !== 0) return true
+  return false
+}
+
+/** Bits of a span read from wire bytes (wire-spans.ts). */
+export function spanBitsOf(kind: number, statusCode: number, isError: boolean, hasParent: boolean, oddId: boolean, oddParent: boolean): number {
+  return (kind & KIND) | ((statusCode & 3) << STATUS_SHIFT) | (isError ? ERROR : 0) | (hasParent ? PARENT : 0) | (oddId ? ODD_ID : 0) | (oddParent ? ODD_PARENT : 0)
 }
 
 /** Bits of a protobuf span; `isError` is decided by the caller (status or HTTP 5xx). */

@@ -27,9 +27,12 @@ const ARR = 7
 const MAP = 8
 const INT = 9
 
+/** The value tags, for writers outside this module (wire-attrs.ts). */
+export const TAG = { STR, REF, NUM, TRUE, FALSE, NULL, ARR, MAP, INT } as const
+
 const MAX_INTERNED = 50_000
 /** values longer than this are never interned (ids, messages, payloads) */
-const MAX_INTERNED_LENGTH = 48
+export const MAX_INTERNED_LENGTH = 48
 
 /** attribute keys are not subject to the value length limit (the SDK spec's), but are cut here */
 export const MAX_KEY_LENGTH = 1024
@@ -40,7 +43,8 @@ const interned: string[] = []
 /** Bytes held by the intern table (reported with the store's memory). */
 export let internBytes = 0
 
-function internId(s: string): number {
+/** The intern id of `s`, adding it while the table has room; -1 when it is full. */
+export function internId(s: string): number {
   let id = internIds.get(s)
   if (id === undefined) {
     if (interned.length >= MAX_INTERNED) return -1
@@ -123,6 +127,14 @@ export class Writer {
     this.pos += 8
   }
 
+  /** An unsigned 64-bit number given as 32-bit halves (the same bytes as i64 of it). */
+  fixed64(lo: number, hi: number): void {
+    this.ensure(8)
+    this.view.setUint32(this.pos, lo, true)
+    this.view.setUint32(this.pos + 4, hi, true)
+    this.pos += 8
+  }
+
   bytes(b: Uint8Array): void {
     this.ensure(b.byteLength)
     this.buf.set(b, this.pos)
@@ -157,6 +169,35 @@ export class Writer {
     }
     this.buf[p] = w
     this.pos += written
+  }
+
+  /** A string value given as UTF-8 bytes (not interned): tag, length, the bytes as they are. */
+  strBytes(src: Uint8Array, start: number, end: number): void {
+    this.byte(STR)
+    this.rawBytes(src, start, end)
+  }
+
+  /** Length-prefixed bytes (the untagged form of str()). */
+  rawBytes(src: Uint8Array, start: number, end: number): void {
+    this.varint(end - start)
+    this.copy(src, start, end)
+  }
+
+  /** The bytes of src in [start, end), as they are. */
+  copy(src: Uint8Array, start: number, end: number): void {
+    const n = end - start
+    this.ensure(n)
+    if (n < 32) for (let i = start; i < end; i++) this.buf[this.pos++] = src[i]!
+    else {
+      this.buf.set(src.subarray(start, end), this.pos)
+      this.pos += n
+    }
+  }
+
+  /** A value that is the interned string `id`. */
+  ref(id: number): void {
+    this.byte(REF)
+    this.varint(id)
   }
 
   /** A string that may be interned (short and repeated). */

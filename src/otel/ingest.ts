@@ -19,26 +19,26 @@ import type { Exemplar, Metric } from "./gen/metrics_pb.ts"
 import type { Attributes, MetricPoint } from "./model.ts"
 
 /** The store's limits and counters, bundled for the converters below. */
-interface Lim {
+export interface Lim {
   a: AttrLimits
   c: LimitCounters
 }
 
-const lim = (store: TelemetryStore): Lim => ({ a: store.attrLimits, c: store.limited })
+export const lim = (store: TelemetryStore): Lim => ({ a: store.attrLimits, c: store.limited })
 
 /** A short string field (names, messages): cut at the value length limit. */
-function short(s: string, l: Lim): string {
+export function short(s: string, l: Lim): string {
   if (s.length <= l.a.valueLength) return s
   l.c.truncatedValues++
   return truncate(s, l.a.valueLength)
 }
 
-function resourceInfo(r: Resource | undefined, l: Lim): ResourceInfo {
+export function resourceInfo(r: Resource | undefined, l: Lim): ResourceInfo {
   const attrs = limitedAttributes(r?.attributes ?? [], l.a, l.c)
   return { service: serviceOf(attrs), attributes: attrs }
 }
 
-function scopeInfo(s: InstrumentationScope | undefined, l: Lim): { name: string; version?: string } {
+export function scopeInfo(s: InstrumentationScope | undefined, l: Lim): { name: string; version?: string } {
   return s?.version ? { name: short(s.name, l), version: short(s.version, l) } : { name: short(s?.name ?? "", l) }
 }
 

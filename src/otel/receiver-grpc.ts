@@ -7,13 +7,15 @@ import http2 from "node:http2"
 import type { AddressInfo } from "node:net"
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect"
 import { connectNodeAdapter } from "@connectrpc/connect-node"
-import { collectSoon, GRPC_MAX_BYTES } from "./decode.ts"
-import { ingestLogs, ingestMetrics, ingestTraces } from "./ingest.ts"
+import { collectSoon, GRPC_MAX_BYTES, OtlpError } from "./decode.ts"
+import { ingestLogs, ingestMetrics } from "./ingest.ts"
 import type { TelemetryStore } from "./store.ts"
-import { ExportTraceServiceRequestSchema, TraceService } from "./gen/trace_service_pb.ts"
+import { TraceService } from "./gen/trace_service_pb.ts"
 import { ExportLogsServiceRequestSchema, LogsService } from "./gen/logs_service_pb.ts"
 import { ExportMetricsServiceRequestSchema, MetricsService } from "./gen/metrics_service_pb.ts"
-import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf"
+import { create, createFileRegistry, toBinary, type DescMessage, type DescMethod, type DescService, type MessageShape } from "@bufbuild/protobuf"
+import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt"
+import { ingestResourceSpans } from "./wire-spans.ts"
 import type { OnReceived } from "./receiver-http.ts"
 
 function routes(store: TelemetryStore, onReceived?: OnReceived) {
@@ -22,6 +24,7 @@ function routes(store: TelemetryStore, onReceived?: OnReceived) {
       return fn()
     } catch (e) {
       store.rejectedRequests++
+      if (e instanceof OtlpError && e.kind === "invalid") throw new ConnectError(e.message, Code.InvalidArgument)
       throw new ConnectError(`internal error: ${(e as Error)?.message ?? e}`, Code.Internal)
     }
   }
@@ -36,10 +39,43 @@ function routes(store: TelemetryStore, onReceived?: OnReceived) {
         collectSoon(0, n)
         return {}
       }
-    router.service(TraceService, { export: accept("traces", ExportTraceServiceRequestSchema, (req) => ingestTraces(store, req)) })
+    const exportRaw = async (req: RawExport) => {
+      const n = guard(() => ingestResourceSpans(store, req.items))
+      onReceived?.("traces", toBinary(RawExportSchema, req as never))
+      collectSoon(0, n)
+      return {}
+    }
+    // the method's input type is RawExport now, which the generic service type cannot say
+    router.service(rawInput(TraceService), { export: exportRaw } as never)
     router.service(MetricsService, { export: accept("metrics", ExportMetricsServiceRequestSchema, (req) => ingestMetrics(store, req)) })
     router.service(LogsService, { export: accept("logs", ExportLogsServiceRequestSchema, (req) => ingestLogs(store, req)) })
   }
+}
+
+/**
+ * An export request as Connect should parse it for the wire reader: field 1 (the
+ * ResourceSpans) kept as bytes. `repeated bytes` and `repeated message` share a wire format,
+ * so protobuf-es only slices the request, and wire-spans.ts reads the spans from the slices.
+ */
+const RawExportSchema = createFileRegistry(
+  create(FileDescriptorProtoSchema, {
+    name: "devrig/raw_export.proto",
+    package: "devrig.raw",
+    syntax: "proto3",
+    messageType: [{ name: "RawExport", field: [{ name: "items", jsonName: "items", number: 1, type: FieldDescriptorProto_Type.BYTES, label: FieldDescriptorProto_Label.REPEATED }] }],
+  }),
+  () => undefined,
+).getMessage("devrig.raw.RawExport")!
+
+interface RawExport {
+  items: Uint8Array[]
+}
+
+/** The service with its one method's input read as RawExport (its path and output unchanged). */
+function rawInput(service: DescService): DescService {
+  const m = service.methods[0]!
+  const raw = { ...m, input: RawExportSchema } as DescMethod
+  return { ...service, methods: [raw], method: { [m.localName]: raw } }
 }
 
 export interface GrpcReceiver {

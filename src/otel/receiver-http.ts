@@ -10,6 +10,7 @@
 import { create, toBinary, toJson, type DescMessage, type MessageShape } from "@bufbuild/protobuf"
 import { collectSoon, decodeJson, decodeProto, decompress, encodeRpcStatus, HTTP_MAX_BYTES, OtlpError, readCapped } from "./decode.ts"
 import { ingestLogs, ingestMetrics, ingestTraces } from "./ingest.ts"
+import { ingestTraceBytes } from "./wire-spans.ts"
 import type { TelemetryStore } from "./store.ts"
 import { ExportTraceServiceRequestSchema, ExportTraceServiceResponseSchema } from "./gen/trace_service_pb.ts"
 import { ExportLogsServiceRequestSchema, ExportLogsServiceResponseSchema } from "./gen/logs_service_pb.ts"
@@ -19,18 +20,21 @@ interface Route {
   request: DescMessage
   response: DescMessage
   ingest: (store: TelemetryStore, msg: MessageShape<DescMessage>) => number
+  /** protobuf bodies straight from their bytes, when the signal has a wire reader */
+  ingestBytes?: (store: TelemetryStore, body: Uint8Array) => number
 }
 
 function route<Req extends DescMessage>(
   request: Req,
   response: DescMessage,
   ingest: (store: TelemetryStore, msg: MessageShape<Req>) => number,
+  ingestBytes?: Route["ingestBytes"],
 ): Route {
-  return { request, response, ingest: ingest as Route["ingest"] }
+  return { request, response, ingest: ingest as Route["ingest"], ingestBytes }
 }
 
 const ROUTES: Record<string, Route> = {
-  "/v1/traces": route(ExportTraceServiceRequestSchema, ExportTraceServiceResponseSchema, ingestTraces),
+  "/v1/traces": route(ExportTraceServiceRequestSchema, ExportTraceServiceResponseSchema, ingestTraces, ingestTraceBytes),
   "/v1/metrics": route(ExportMetricsServiceRequestSchema, ExportMetricsServiceResponseSchema, ingestMetrics),
   "/v1/logs": route(ExportLogsServiceRequestSchema, ExportLogsServiceResponseSchema, ingestLogs),
 }
@@ -144,10 +148,14 @@ export function createOtlpHttpHandler(store: TelemetryStore, opts: OtlpHttpOptio
       if (declared > maxBytes) throw new OtlpError("too_large", `request body exceeds ${maxBytes} bytes`)
       const raw = await readCapped(req.body, maxBytes, declared)
       const body = await decompress(raw, req.headers.get("content-encoding"), maxBytes)
-      const msg = format === "proto" ? decodeProto(route.request, body) : decodeJson(route.request, body)
-      collectSoon(body.byteLength, route.ingest(store, msg))
-      // protobuf is passed on as received; only JSON needs encoding
-      onReceived?.(path.slice(4) as "traces", format === "proto" ? body : toBinary(route.request, msg))
+      if (format === "proto" && route.ingestBytes) collectSoon(body.byteLength, route.ingestBytes(store, body))
+      else {
+        const msg = format === "proto" ? decodeProto(route.request, body) : decodeJson(route.request, body)
+        collectSoon(body.byteLength, route.ingest(store, msg))
+        // protobuf is passed on as received; only JSON needs encoding
+        if (format === "json") onReceived?.(path.slice(4) as "traces", toBinary(route.request, msg))
+      }
+      if (format === "proto") onReceived?.(path.slice(4) as "traces", body)
       if (format === "proto") {
         return new Response(toBinary(route.response, create(route.response)) as Uint8Array<ArrayBuffer>, {
           headers: { ...CORS, "content-type": "application/x-protobuf" },

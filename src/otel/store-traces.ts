@@ -112,12 +112,16 @@ export class TraceStore {
     return this.addIn(spans.map(plainIn), now)
   }
 
-  /** Stores spans on their way in (ingest prepares them straight from protobuf). */
-  addIn(spans: SpanIn[], now: number, lim: AttrLimits = DEFAULT_ATTR_LIMITS, counters: LimitCounters = { truncatedValues: 0, droppedAttributes: 0 }): Set<string> {
+  /**
+   * Stores spans on their way in (ingest prepares them straight from protobuf). With `pre`,
+   * their encoded parts are in that writer already (off/len of each SpanIn).
+   */
+  addIn(spans: SpanIn[], now: number, lim: AttrLimits = DEFAULT_ATTR_LIMITS, counters: LimitCounters = { truncatedValues: 0, droppedAttributes: 0 }, pre?: Writer): Set<string> {
     const touched = new Set<string>()
     this.received += spans.length
-    const w = this.writer
+    const w = pre ?? this.writer
     const made: CompactSpan[] = []
+    let kept = 0
     for (const p of spans) {
       let t = this.byId.get(p.traceId)
       if (!t) {
@@ -131,12 +135,14 @@ export class TraceStore {
         this.evicted++
         continue
       }
-      const off = p.plain ? encodeSpan(w, p.plain, p.bits) : encodeProtoSpan(w, p.proto!, p.bits, lim, counters)
+      const off = p.off ?? (p.plain ? encodeSpan(w, p.plain, p.bits) : encodeProtoSpan(w, p.proto!, p.bits, lim, counters))
+      const len = p.len ?? w.pos - off
       const c = new CompactSpan(t, p.hi, p.lo, p.shape, p.startMs, p.endMs, p.bits, EMPTY, off)
       made.push(c)
       t.push(c)
       this.spanCount++
-      const b = SPAN_OVERHEAD + w.pos - off
+      kept += len
+      const b = SPAN_OVERHEAD + len
       t.bytes += b
       this.bytes += b
       t.lastReceivedAt = now
@@ -157,11 +163,12 @@ export class TraceStore {
     if (made.length) {
       const buf = w.take()
       for (const c of made) c.buf = buf
-      // the allocator's rounding of the batch buffer is carried by the last span's trace
-      const slack = allocatedSize(buf.byteLength) - buf.byteLength
+      // the allocator's rounding of the batch buffer, and the encoded parts of duplicates
+      // written before they were found to be, are carried by the last span's trace
+      const slack = allocatedSize(buf.byteLength) - kept
       made[made.length - 1]!.entry.bytes += slack
       this.bytes += slack
-    }
+    } else w.pos = 0
     while (this.order.length > this.limits.maxTraces || this.spanCount > this.limits.maxSpans) {
       if (!this.evictOldest()) break
     }

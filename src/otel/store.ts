@@ -7,7 +7,7 @@ import { LogStore, type IncomingLog, type LogIn, type StoredLog } from "./store-
 import { MetricStore, type IncomingPoint } from "./store-metrics.ts"
 import { TraceStore, type StoredSpan } from "./store-traces.ts"
 import type { CollectorCounters } from "./model.ts"
-import { internBytes } from "./compact.ts"
+import { internBytes, type Writer } from "./compact.ts"
 import type { SpanIn } from "./compact-span.ts"
 import { DEFAULT_ATTR_LIMITS, type AttrLimits, type LimitCounters } from "./attrs.ts"
 
@@ -105,9 +105,12 @@ export class TelemetryStore {
   }
 
   /** Spans prepared by ingest (straight from protobuf), encoded with the store's attribute limits. */
-  addSpanIns(spans: SpanIn[]): void {
-    if (spans.length === 0) return
-    const traceIds = this.traces.addIn(spans, this.now(), this.attrLimits, this.limited)
+  addSpanIns(spans: SpanIn[], pre?: Writer): void {
+    if (spans.length === 0) {
+      if (pre) pre.pos = 0
+      return
+    }
+    const traceIds = this.traces.addIn(spans, this.now(), this.attrLimits, this.limited, pre)
     this.enforceBudget()
     this.emit({ signal: "traces", traceIds })
   }
