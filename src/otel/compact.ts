@@ -56,6 +56,29 @@ export function internId(s: string): number {
   return id
 }
 
+/**
+ * Longer strings (parametrised SQL, user agents, messages with no variable part) are interned
+ * once seen twice within the last SEEN_WINDOW such strings: high-cardinality values (ids,
+ * URLs with ids) then never take room in the table, and the window itself stays small.
+ */
+export const MAX_REPEATED_LENGTH = 256
+const SEEN_WINDOW = 4096
+const seenOnce = new Set<string>()
+
+export function internRepeated(s: string): number {
+  const id = internIds.get(s)
+  if (id !== undefined) return id
+  if (seenOnce.delete(s)) return internId(s)
+  if (seenOnce.size >= SEEN_WINDOW) seenOnce.clear()
+  seenOnce.add(s)
+  return -1
+}
+
+/** The intern id of a string value of any length, or -1 (see internRepeated). */
+export function internValue(s: string): number {
+  return s.length <= MAX_INTERNED_LENGTH ? internId(s) : s.length <= MAX_REPEATED_LENGTH ? internRepeated(s) : -1
+}
+
 /** One shared copy of a short, repeated string (service, span name, scope). */
 export function intern(s: string): string {
   if (s.length > MAX_INTERNED_LENGTH) return s
@@ -202,7 +225,7 @@ export class Writer {
 
   /** A string that may be interned (short and repeated). */
   maybeRef(s: string): void {
-    const id = s.length <= MAX_INTERNED_LENGTH ? internId(s) : -1
+    const id = internValue(s)
     if (id >= 0) {
       this.byte(REF)
       this.varint(id)

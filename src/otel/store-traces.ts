@@ -44,7 +44,8 @@ export class TraceEntry {
   first!: CompactSpan
   startMs = Infinity
   endMs = -Infinity
-  readonly services = new Set<string>()
+  /** a few per trace: an array costs far less than a Set */
+  readonly services: string[] = []
   errorCount = 0
   lastReceivedAt: number
   /** approximate heap bytes of the trace's spans (the store's byte budget counts these) */
@@ -152,8 +153,8 @@ export class TraceStore {
       if (c.endMs > t.endMs) t.endMs = c.endMs
       if (c.isError) t.errorCount++
       const service = c.resource.service
-      if (!t.services.has(service)) {
-        t.services.add(service)
+      if (!t.services.includes(service)) {
+        t.services.push(service)
         let set = this.byService.get(service)
         if (!set) this.byService.set(service, (set = new Set()))
         set.add(t)

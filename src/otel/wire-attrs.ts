@@ -5,7 +5,7 @@
  * the same order span after span, often with the same values) finds their intern ids without
  * decoding a string in the common case. The reader's pos/end are clobbered by every call.
  */
-import { internId, MAX_INTERNED_LENGTH, MAX_KEY_LENGTH, TAG, type Writer } from "./compact.ts"
+import { internId, internValue, MAX_INTERNED_LENGTH, MAX_KEY_LENGTH, MAX_REPEATED_LENGTH, TAG, type Writer } from "./compact.ts"
 import { bytesEqual, I64, int64, int64Text, LEN, malformed, TYPES, VARINT, type WireReader } from "./wire.ts"
 import type { AttrLimits, LimitCounters } from "./attrs.ts"
 
@@ -49,8 +49,8 @@ export function countField(r: WireReader, start: number, end: number, field: num
 export function stringValue(w: Writer, r: WireReader, start: number, end: number, max: number, c: LimitCounters): void {
   const n = end - start
   if (n <= max) {
-    if (n <= MAX_INTERNED_LENGTH) {
-      const id = internId(r.utf8(start, end))
+    if (n <= MAX_REPEATED_LENGTH) {
+      const id = internValue(r.utf8(start, end))
       if (id >= 0) return w.ref(id)
     }
     return w.strBytes(r.buf, start, end)

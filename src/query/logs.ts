@@ -68,7 +68,7 @@ export function queryLogs(store: TelemetryStore, q: LogQuery): LogRecord[] {
       const w = q.windowMs ?? DEFAULT_WINDOW_MS
       from = Math.max(from ?? -Infinity, t.startMs - w)
       to = Math.min(to ?? Infinity, t.endMs + w)
-      services = services ? new Set([...services].filter((s) => t.services.has(s))) : new Set(t.services)
+      services = services ? new Set([...services].filter((s) => t.services.includes(s))) : new Set(t.services)
     } else {
       services = new Set() // unknown trace: only records carrying the id can match
     }

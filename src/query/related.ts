@@ -31,8 +31,8 @@ export function related(store: TelemetryStore, traceId: string, opts: { windowMs
     for (const l of queryLogs(store, { service, from, to, limit, levels })) if (l.traceId !== traceId) nearby.push(l)
   }
   // lifecycle events (a crash, a restart) are never noise next to a trace
-  if (!t.services.has("devrig"))
-    for (const l of queryLogs(store, { service: "devrig", from, to, limit })) if (t.services.has(String(l.attributes["devrig.component"]))) nearby.push(l)
+  if (!t.services.includes("devrig"))
+    for (const l of queryLogs(store, { service: "devrig", from, to, limit })) if (t.services.includes(String(l.attributes["devrig.component"]))) nearby.push(l)
   nearby.sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0))
   const metrics: MetricSeries[] = []
   for (const m of store.metrics.byName.values()) {

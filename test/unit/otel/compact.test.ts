@@ -7,6 +7,7 @@ import { ExportTraceServiceRequestSchema } from "../../../src/otel/gen/trace_ser
 import { ExportLogsServiceRequestSchema } from "../../../src/otel/gen/logs_service_pb.ts"
 import { ingestLogs, ingestTraces } from "../../../src/otel/ingest.ts"
 import { TelemetryStore } from "../../../src/otel/store.ts"
+import { internBytes } from "../../../src/otel/compact.ts"
 import { traceDetail } from "../../../src/query/traces.ts"
 import { queryLogs } from "../../../src/query/logs.ts"
 import { hex, log, span } from "./fixtures.ts"
@@ -57,6 +58,23 @@ describe("compact spans", () => {
     // duplicates are found for both kinds of id
     s.addSpans([span(1, 0xabc), span(1, 0xabd, { spanId: "odd-id" })])
     expect(s.traces.byId.get(hex(1, 32))!.spans).toHaveLength(2)
+  })
+
+  test("a long value is interned once it repeats; one-off long values never enter the table", () => {
+    const s = store()
+    const statement = "SELECT id, name, email FROM users WHERE id = $1 -- " + "q".repeat(20)
+    s.addSpans([span(6, 1, { attributes: { unique: "x", "db.statement": "y" } })])
+    const before = internBytes
+    s.addSpans(Array.from({ length: 200 }, (_, i) => span(7, i + 1, { attributes: { unique: `${"u".repeat(60)}-${i}-${Math.random()}` } })))
+    expect(internBytes).toBe(before)
+    s.addSpans(Array.from({ length: 200 }, (_, i) => span(8, i + 1, { attributes: { "db.statement": statement } })))
+    // one copy in the table; every span refers to it, and reads it back whole
+    expect(internBytes - before).toBeLessThan(300)
+    // the statement spans hold a reference each, the one-off spans their whole value
+    expect(s.traces.byId.get(hex(8, 32))!.bytes).toBeLessThan(s.traces.byId.get(hex(7, 32))!.bytes - 200 * 50)
+    const spans = s.traces.byId.get(hex(8, 32))!.spans
+    expect(spans.every((x) => x.attributes["db.statement"] === statement)).toBe(true)
+    expect(s.traces.byId.get(hex(7, 32))!.spans[199]!.attributes.unique).toMatch(/^u{60}-199-/)
   })
 
   test("duplicates are found in long traces too (past the scanning length)", () => {
