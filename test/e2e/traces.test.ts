@@ -171,3 +171,28 @@ test("live push: a new trace appears without a reload", async () => {
   expect(await page.locator("[data-testid=trace-row]").first().getAttribute("data-trace-id")).toBe(fresh.traceId)
   await env.shot("live-push")
 })
+
+test("a deep link shows the waterfall from the page's own first answer while a refetch is still pending", async () => {
+  const { page } = env
+  // index.html asks for the trace before the bundle runs; the live status that arrives next
+  // used to start a refetch that threw that first answer away. Hold every later request for the
+  // trace: the waterfall must render from the first one.
+  const held: { continue(): Promise<void> }[] = []
+  let hits = 0
+  const trace = (u: URL) => u.pathname === `/api/traces/${ok.traceId}`
+  // the first answer is let through only once the page has its status (as with a large trace)
+  const status = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/status")
+  await page.route(trace, async (route) => {
+    if (hits++ > 0) return void held.push(route)
+    await status
+    await route.continue()
+  })
+  try {
+    await page.goto(`${env.url}/traces?traceId=${ok.traceId}`)
+    await page.waitForSelector("[data-testid=span-row]", { timeout: 10_000 })
+    expect(await page.locator("[data-testid=trace-id]").textContent()).toBe(ok.traceId)
+  } finally {
+    await page.unroute(trace)
+    for (const r of held) await r.continue().catch(() => {})
+  }
+})

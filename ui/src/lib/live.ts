@@ -1,5 +1,5 @@
 /** The one live store: WebSocket events folded through the pure reducer into a Solid signal. */
-import { batch, createEffect, createSignal, on, onCleanup } from "solid-js"
+import { batch, createEffect, createMemo, createSignal, on, onCleanup } from "solid-js"
 import type { StatusResponse, WsEvent } from "../../../src/server/api-types.ts"
 import { cached, get } from "./api.ts"
 import { serviceColor } from "./colors.ts"
@@ -52,16 +52,29 @@ export function useQuery<T>(url: () => string | null | undefined, refetchOn?: ()
   const [error, setError] = createSignal<string>()
   const [loading, setLoading] = createSignal(false)
   let seq = 0
+  /** the newest request whose answer is on screen */
+  let shown = 0
+  const key = createMemo(url)
   const load = (u: string) => {
     const mine = ++seq
     setLoading(true)
     get<T>(u)
-      .then((d) => mine === seq && batch(() => (setData(() => d), setError(undefined))))
+      .then((d) => {
+        // An older answer for the same URL is still newer than what is shown (a refetch must
+        // not throw away the page's prefetched first answer); it only loses to a newer one.
+        if (mine <= shown || key() !== u) return
+        shown = mine
+        batch(() => (setData(() => d), setError(undefined)))
+      })
       .catch((e: Error) => mine === seq && setError(e.message))
       .finally(() => mine === seq && setLoading(false))
   }
+  // Memos, so that only a change of their value refetches: every live update (counters, logs,
+  // status) notifies live(), and most change neither the epoch nor what refetchOn reads.
+  const epoch = createMemo(() => live().epoch)
+  const extra = createMemo(refetchOn ?? (() => 0))
   createEffect(
-    on([url, () => live().epoch, refetchOn ?? (() => 0)], ([u]) => {
+    on([key, epoch, extra], ([u]) => {
       if (!u) return setData(undefined)
       const c = cached<T>(u)
       if (c !== undefined) setData(() => c)
