@@ -23,8 +23,10 @@ const ShortcutsDialog = lazy(() => loadShortcuts().then((m) => ({ default: m.Sho
 function Shell(props: RouteSectionProps) {
   const [dialogs, setDialogs] = createSignal(false)
   onMount(() => {
+    // Not while the first view still waits for its data: an idle moment then would be spent
+    // evaluating these chunks (uPlot's alone is 54 KB) before the view can render.
     const idle = window.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 200))
-    idle(() => void Promise.all([loadPalette(), loadShortcuts(), import("./components/Chart.tsx")]).then(() => setDialogs(true)))
+    setTimeout(() => idle(() => void Promise.all([loadPalette(), loadShortcuts(), import("./components/Chart.tsx")]).then(() => setDialogs(true))), 2000)
   })
   return (
     <div class="flex h-full">
