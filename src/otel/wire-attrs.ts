@@ -88,22 +88,12 @@ export function kvs(w: Writer, r: WireReader, start: number, end: number, field:
   w.varint(keep)
   let http: number | undefined
   const want = (field << 3) | LEN
-  let p = start
-  for (let i = 0; i < keep; ) {
-    r.pos = p
-    r.end = end
-    const t = r.tag()
-    if (t !== want) {
-      r.skip(t & 7)
-      p = r.pos
-      continue
-    }
-    const len = r.len()
-    const kvStart = r.pos
-    p = kvStart + len
-    const h = keyValue(w, r, kvStart, p, i, lim, c, i < POSITIONS ? cache : undefined, depth)
+  for (let i = 0, p = start; i < keep; i++) {
+    const s = r.seek(p, end, want, types)
+    if (s < 0) break
+    p = r.next
+    const h = keyValue(w, r, s, p, i, lim, c, i < POSITIONS ? cache : undefined, depth)
     http ??= h
-    i++
   }
   return http
 }
@@ -280,21 +270,11 @@ export function anyValue(w: Writer, r: WireReader, start: number, end: number, m
       if (n < count) c.truncatedValues++
       w.byte(TAG.ARR)
       w.varint(n)
-      let p = vs
-      for (let i = 0; i < n; ) {
-        r.pos = p
-        r.end = ve
-        const t = r.tag()
-        if (t !== ((1 << 3) | LEN)) {
-          r.skip(t & 7)
-          p = r.pos
-          continue
-        }
-        const len = r.len()
-        const s = r.pos
-        p = s + len
+      for (let i = 0, p = vs; i < n; i++) {
+        const s = r.seek(p, ve, (1 << 3) | LEN, TYPES.list)
+        if (s < 0) break
+        p = r.next
         anyValue(w, r, s, p, max, c, depth + 1)
-        i++
       }
       return
     }

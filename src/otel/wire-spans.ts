@@ -25,21 +25,7 @@ const otherAttrs = positionCache()
 /** An ExportTraceServiceRequest's bytes (OTLP/HTTP protobuf). Returns the spans stored. */
 export function ingestTraceBytes(store: TelemetryStore, body: Uint8Array): number {
   const r = WireReader.of(body)
-  return ingest(store, r, (each) => {
-    for (let p = 0; p < r.buf.byteLength; ) {
-      r.pos = p
-      r.end = r.buf.byteLength
-      const t = r.tag()
-      if (t !== ((1 << 3) | LEN)) {
-        r.other(t, TYPES.export)
-        p = r.pos
-        continue
-      }
-      const n = r.len()
-      p = r.pos + n
-      each(r.pos, p)
-    }
-  })
+  return ingest(store, r, (each) => eachField(r, 0, r.buf.byteLength, 1, TYPES.export, each))
 }
 
 /** The ResourceSpans of an export, each as its bytes (OTLP/gRPC; see receiver-grpc.ts). */
@@ -103,19 +89,11 @@ function lastField(r: WireReader, start: number, end: number, field: number, typ
 
 /** Calls `each` for every payload of field `field` (LEN) in [start, end). */
 function eachField(r: WireReader, start: number, end: number, field: number, types: readonly number[], each: (s: number, e: number) => void): void {
-  for (let p = start; p < end; ) {
-    r.pos = p
-    r.end = end
-    const t = r.tag()
-    if (t >>> 3 !== field) {
-      r.other(t, types)
-      p = r.pos
-      continue
-    }
-    r.expect(t & 7, LEN, `field ${field}`)
-    const n = r.len()
-    p = r.pos + n
-    each(r.pos, p)
+  for (let p = start; ; ) {
+    const s = r.seek(p, end, (field << 3) | LEN, types)
+    if (s < 0) return
+    p = r.next
+    each(s, p)
   }
 }
 
@@ -164,6 +142,30 @@ function int32At(b: Uint8Array, p: number): number {
   return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!
 }
 
+/** Where a span's entries of one repeated field are: from the first tag to the end of the last entry. */
+class Run {
+  from = -1
+  to = -1
+  n = 0
+
+  reset(): void {
+    this.from = -1
+    this.to = -1
+    this.n = 0
+  }
+
+  /** The reader stands after the entry's tag (one byte: fields 9, 11, 13). */
+  add(r: WireReader): void {
+    if (this.from < 0) this.from = r.pos - 1
+    r.skip(LEN)
+    this.to = r.pos
+    this.n++
+  }
+}
+const attrs = new Run()
+const events = new Run()
+const links = new Run()
+
 const F_TRACE_ID = (1 << 3) | LEN
 const F_SPAN_ID = (2 << 3) | LEN
 const F_TRACE_STATE = (3 << 3) | LEN
@@ -192,15 +194,9 @@ function readSpan(r: WireReader, start: number, end: number, resource: ResourceI
   let sHi = 0
   let eLo = 0
   let eHi = 0
-  let attrFrom = -1
-  let attrTo = -1
-  let attrN = 0
-  let evFrom = -1
-  let evTo = -1
-  let evN = 0
-  let lkFrom = -1
-  let lkTo = -1
-  let lkN = 0
+  attrs.reset()
+  events.reset()
+  links.reset()
   let code = 0
   let msg = start
   let msgEnd = start
@@ -247,22 +243,13 @@ function readSpan(r: WireReader, start: number, end: number, resource: ResourceI
         eHi = r.hi
         break
       case F_ATTRS:
-        if (attrFrom < 0) attrFrom = r.pos - 1
-        r.skip(LEN)
-        attrTo = r.pos
-        attrN++
+        attrs.add(r)
         break
       case F_EVENTS:
-        if (evFrom < 0) evFrom = r.pos - 1
-        r.skip(LEN)
-        evTo = r.pos
-        evN++
+        events.add(r)
         break
       case F_LINKS:
-        if (lkFrom < 0) lkFrom = r.pos - 1
-        r.skip(LEN)
-        lkTo = r.pos
-        lkN++
+        links.add(r)
         break
       case F_STATUS: {
         // Status {message = 2, code = 3}; a repeated status merges into the earlier one
@@ -307,11 +294,11 @@ function readSpan(r: WireReader, start: number, end: number, resource: ResourceI
   if (oddParent) w.str(r.buf.toString("hex", par, parEnd))
   else if (hasParent) w.copy(r.buf, par, parEnd)
   plainString(w, r, msg, msgEnd, max, c)
-  const http = attrN > 0 ? kvs(w, r, attrFrom, attrTo, 9, TYPES.span, attrN, lim, c, spanAttrs) : (w.varint(0), undefined)
-  w.varint(evN)
-  if (evN > 0) eachField(r, evFrom, evTo, 11, TYPES.span, (s, e) => writeEvent(w, r, s, e, l))
-  w.varint(lkN)
-  if (lkN > 0) eachField(r, lkFrom, lkTo, 13, TYPES.span, (s, e) => writeLink(w, r, s, e, l))
+  const http = attrs.n > 0 ? kvs(w, r, attrs.from, attrs.to, 9, TYPES.span, attrs.n, lim, c, spanAttrs) : (w.varint(0), undefined)
+  w.varint(events.n)
+  if (events.n > 0) eachField(r, events.from, events.to, 11, TYPES.span, (s, e) => writeEvent(w, r, s, e, l))
+  w.varint(links.n)
+  if (links.n > 0) eachField(r, links.from, links.to, 13, TYPES.span, (s, e) => writeLink(w, r, s, e, l))
   const isError = code === 2 || (http !== undefined && http >= 500)
   const eight = !oddId
   const startMs = nanosToMsOf(sLo, sHi)

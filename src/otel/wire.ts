@@ -146,6 +146,28 @@ export class WireReader {
     this.skip(t & 7)
   }
 
+  /** Where the payload found by the last seek() ends: the next seek goes on from there. */
+  next = 0
+
+  /**
+   * From `p`, the next payload of tag `want` (a LEN field) before `end`: its start, with its end
+   * in `next`, or -1 when there is none. Other fields are skipped, checked against `types`.
+   */
+  seek(p: number, end: number, want: number, types: readonly number[]): number {
+    this.pos = p
+    this.end = end
+    while (this.pos < end) {
+      const t = this.tag()
+      if (t === want) {
+        const n = this.len()
+        this.next = this.pos + n
+        return this.pos
+      }
+      this.other(t, types)
+    }
+    return -1
+  }
+
   /** Asserts the wire type of a known field. */
   expect(wt: number, want: number, field: string): void {
     if (wt !== want) malformed(`${field} has wire type ${wt}, expected ${want}`)
