@@ -80,12 +80,30 @@ export function plainString(w: Writer, r: WireReader, start: number, end: number
  * number of entries when the caller counted them already, else -1. Returns the list's
  * http.response.status_code (or http.status_code), if it has one.
  */
-export function kvs(w: Writer, r: WireReader, start: number, end: number, field: number, types: readonly number[], n: number, lim: AttrLimits, c: LimitCounters, cache: PositionCache | undefined, depth = 0): number | undefined {
+export function kvs(
+  w: Writer,
+  r: WireReader,
+  start: number,
+  end: number,
+  field: number,
+  types: readonly number[],
+  n: number,
+  lim: AttrLimits,
+  c: LimitCounters,
+  cache: PositionCache | undefined,
+  depth = 0,
+  /** a log record's event_name, written first as the `event.name` attribute (as Writer.kvs does) */
+  eventName?: string,
+): number | undefined {
   if (depth > MAX_DEPTH) malformed(`values nested deeper than ${MAX_DEPTH} levels`)
   if (n < 0) n = countField(r, start, end, field, types)
   const keep = Math.min(n, lim.count)
   if (keep < n) c.droppedAttributes += n - keep
-  w.varint(keep)
+  w.varint(keep + (eventName !== undefined ? 1 : 0))
+  if (eventName !== undefined) {
+    w.varint(internId("event.name") + 1)
+    w.maybeRef(eventName)
+  }
   let http: number | undefined
   const want = (field << 3) | LEN
   for (let i = 0, p = start; i < keep; i++) {

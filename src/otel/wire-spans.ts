@@ -3,112 +3,38 @@
  * protobuf-es objects per span (decoding those cost more than everything else ingest does).
  * Per span: one pass over its top-level fields for what the store keeps inline (ids, name,
  * times, status, where the attributes, events and links are), then its encoded part written
- * into the batch's buffer from those ranges. Resources and scopes, one per many spans, go
- * through protobuf-es. The whole request is parsed before the store sees any of it, so a
- * malformed request stores nothing; the limits' counters are added only then too.
+ * into the batch's buffer from those ranges. The request's structure around the spans, and
+ * parse-all-then-store, are wire-request.ts's.
  */
-import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf"
 import { nonZeroRange, spanBitsOf, spanShape, type Shape, type SpanIn } from "./compact-span.ts"
-import { Writer } from "./compact.ts"
-import { lim as limitsOf, resourceInfo, scopeInfo, short, type Lim } from "./ingest.ts"
+import type { Writer } from "./compact.ts"
+import { short, type Lim } from "./ingest.ts"
+import { bodyParts, eachField, parseThenStore, Run, sliceParts, type Parts, type ScopeContext } from "./wire-request.ts"
 import { kvs, plainString, positionCache, stringValue } from "./wire-attrs.ts"
-import { bytesEqual, I32, I64, LEN, malformed, nanosToMsOf, TYPES, VARINT, WireReader } from "./wire.ts"
+import { bytesEqual, I32, I64, LEN, nanosToMsOf, TYPES, VARINT, type WireReader } from "./wire.ts"
 import type { ResourceInfo } from "./store-traces.ts"
 import type { TelemetryStore } from "./store.ts"
-import { ResourceSchema } from "./gen/resource_pb.ts"
-import { InstrumentationScopeSchema } from "./gen/common_pb.ts"
 
-const writer = new Writer()
 const spanAttrs = positionCache()
 const otherAttrs = positionCache()
+const SHAPES = { resource: TYPES.resourceSpans, scope: TYPES.scopeSpans }
 
 /** An ExportTraceServiceRequest's bytes (OTLP/HTTP protobuf). Returns the spans stored. */
 export function ingestTraceBytes(store: TelemetryStore, body: Uint8Array): number {
-  const r = WireReader.of(body)
-  return ingest(store, r, (each) => eachField(r, 0, r.buf.byteLength, 1, TYPES.export, each))
+  return ingest(store, bodyParts(body))
 }
 
 /** The ResourceSpans of an export, each as its bytes (OTLP/gRPC; see receiver-grpc.ts). */
 export function ingestResourceSpans(store: TelemetryStore, items: Uint8Array[]): number {
-  let total = 0
-  for (const item of items) total += item.byteLength
-  // one reader over all of them: copy into one buffer (they are slices of one message anyway)
-  const all = Buffer.allocUnsafe(total)
-  const bounds: number[] = []
-  let at = 0
-  for (const item of items) {
-    all.set(item, at)
-    bounds.push(at, (at += item.byteLength))
-  }
-  const r = new WireReader(all, 0, total)
-  return ingest(store, r, (each) => {
-    for (let i = 0; i < bounds.length; i += 2) each(bounds[i]!, bounds[i + 1]!)
-  })
+  return ingest(store, sliceParts(items))
 }
 
-function ingest(store: TelemetryStore, r: WireReader, resourceSpans: (each: (start: number, end: number) => void) => void): number {
-  const counters = { truncatedValues: 0, droppedAttributes: 0 }
-  const l: Lim = { a: limitsOf(store).a, c: counters }
-  const out: SpanIn[] = []
-  writer.pos = 0
-  try {
-    resourceSpans((start, end) => readResourceSpans(r, start, end, l, out))
-  } catch (e) {
-    writer.pos = 0
-    throw e
-  }
-  store.limited.truncatedValues += counters.truncatedValues
-  store.limited.droppedAttributes += counters.droppedAttributes
-  store.addSpanIns(out, writer)
-  return out.length
+interface SpanScope extends ScopeContext {
+  names: Names
 }
 
-function sub<D extends DescMessage>(schema: D, r: WireReader, start: number, end: number): MessageShape<D> {
-  try {
-    return fromBinary(schema, r.buf.subarray(start, end))
-  } catch (e) {
-    return malformed(`${schema.name}: ${(e as Error).message}`)
-  }
-}
-
-/** Where field `field` (LEN) last occurs in [start, end), as [start, end] of its payload, or undefined. */
-function lastField(r: WireReader, start: number, end: number, field: number, types: readonly number[]): [number, number] | undefined {
-  let found: [number, number] | undefined
-  r.pos = start
-  r.end = end
-  while (r.pos < end) {
-    const t = r.tag()
-    if (t >>> 3 === field) {
-      r.expect(t & 7, LEN, `field ${field}`)
-      const n = r.len()
-      found = [r.pos, (r.pos += n)]
-    } else r.other(t, types)
-  }
-  return found
-}
-
-/** Calls `each` for every payload of field `field` (LEN) in [start, end). */
-function eachField(r: WireReader, start: number, end: number, field: number, types: readonly number[], each: (s: number, e: number) => void): void {
-  for (let p = start; ; ) {
-    const s = r.seek(p, end, (field << 3) | LEN, types)
-    if (s < 0) return
-    p = r.next
-    each(s, p)
-  }
-}
-
-function readResourceSpans(r: WireReader, start: number, end: number, l: Lim, out: SpanIn[]): void {
-  // the resource may follow its scope spans on the wire: find it first
-  const res = lastField(r, start, end, 1, TYPES.resourceSpans)
-  const resource = resourceInfo(res ? sub(ResourceSchema, r, res[0], res[1]) : undefined, l)
-  eachField(r, start, end, 2, TYPES.resourceSpans, (s, e) => readScopeSpans(r, s, e, resource, l, out))
-}
-
-function readScopeSpans(r: WireReader, start: number, end: number, resource: ResourceInfo, l: Lim, out: SpanIn[]): void {
-  const sc = lastField(r, start, end, 1, TYPES.scopeSpans)
-  const scope = scopeInfo(sc ? sub(InstrumentationScopeSchema, r, sc[0], sc[1]) : undefined, l)
-  const names: Names = { bytes: [], shapes: [] }
-  eachField(r, start, end, 2, TYPES.scopeSpans, (s, e) => readSpan(r, s, e, resource, scope, names, l, out))
+function ingest(store: TelemetryStore, parts: Parts): number {
+  return parseThenStore<SpanIn, SpanScope>(store, parts, SHAPES, (base) => ({ ...base, names: { bytes: [], shapes: [] } }), readSpan, (spans, w) => store.addSpanIns(spans, w))
 }
 
 /** The span names seen under one scope, by their bytes: most spans need no name decoded. */
@@ -142,26 +68,6 @@ function int32At(b: Uint8Array, p: number): number {
   return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!
 }
 
-/** Where a span's entries of one repeated field are: from the first tag to the end of the last entry. */
-class Run {
-  from = -1
-  to = -1
-  n = 0
-
-  reset(): void {
-    this.from = -1
-    this.to = -1
-    this.n = 0
-  }
-
-  /** The reader stands after the entry's tag (one byte: fields 9, 11, 13). */
-  add(r: WireReader): void {
-    if (this.from < 0) this.from = r.pos - 1
-    r.skip(LEN)
-    this.to = r.pos
-    this.n++
-  }
-}
 const attrs = new Run()
 const events = new Run()
 const links = new Run()
@@ -180,7 +86,8 @@ const F_LINKS = (13 << 3) | LEN
 const F_STATUS = (15 << 3) | LEN
 const F_FLAGS = (16 << 3) | I32
 
-function readSpan(r: WireReader, start: number, end: number, resource: ResourceInfo, scope: Shape["scope"], names: Names, l: Lim, out: SpanIn[]): void {
+function readSpan(r: WireReader, start: number, end: number, ctx: SpanScope, out: SpanIn[]): void {
+  const { resource, scope, names, l, w } = ctx
   let tid = -1
   let tidEnd = -1
   let sid = -1
@@ -284,7 +191,6 @@ function readSpan(r: WireReader, start: number, end: number, resource: ResourceI
   const lim = l.a
   const c = l.c
   const max = lim.valueLength
-  const w = writer
   const off = w.pos
   const oddHex = oddId ? r.buf.toString("hex", sid, sidEnd) : undefined
   if (oddHex !== undefined) w.str(oddHex)

@@ -209,12 +209,15 @@ export function bytesEqual(buf: Uint8Array, start: number, end: number, other: U
   return true
 }
 
-/** Wire types of the OTLP trace messages' fields (index: field number), for WireReader.other. */
+/** Wire types of the OTLP trace and log messages' fields (index: field number), for WireReader.other. */
 export const TYPES = {
   export: [-1, LEN],
   resourceSpans: [-1, LEN, LEN, LEN],
   scopeSpans: [-1, LEN, LEN, LEN],
   span: [-1, LEN, LEN, LEN, LEN, LEN, VARINT, I64, I64, LEN, VARINT, LEN, VARINT, LEN, VARINT, LEN, I32],
+  resourceLogs: [-1, LEN, LEN, LEN],
+  scopeLogs: [-1, LEN, LEN, LEN],
+  logRecord: [-1, I64, VARINT, LEN, -1, LEN, LEN, VARINT, I32, LEN, LEN, I64, LEN],
   status: [-1, -1, LEN, VARINT],
   event: [-1, I64, LEN, LEN, VARINT],
   link: [-1, LEN, LEN, LEN, LEN, VARINT, I32],
