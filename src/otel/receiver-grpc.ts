@@ -8,14 +8,15 @@ import type { AddressInfo } from "node:net"
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect"
 import { connectNodeAdapter } from "@connectrpc/connect-node"
 import { collectSoon, GRPC_MAX_BYTES, OtlpError } from "./decode.ts"
-import { ingestLogs, ingestMetrics } from "./ingest.ts"
+import { ingestMetrics } from "./ingest.ts"
 import type { TelemetryStore } from "./store.ts"
 import { TraceService } from "./gen/trace_service_pb.ts"
-import { ExportLogsServiceRequestSchema, LogsService } from "./gen/logs_service_pb.ts"
+import { LogsService } from "./gen/logs_service_pb.ts"
 import { ExportMetricsServiceRequestSchema, MetricsService } from "./gen/metrics_service_pb.ts"
 import { create, createFileRegistry, toBinary, type DescMessage, type DescMethod, type DescService, type MessageShape } from "@bufbuild/protobuf"
 import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt"
 import { ingestResourceSpans } from "./wire-spans.ts"
+import { ingestResourceLogs } from "./wire-logs.ts"
 import type { OnReceived } from "./receiver-http.ts"
 
 function routes(store: TelemetryStore, onReceived?: OnReceived) {
@@ -39,23 +40,24 @@ function routes(store: TelemetryStore, onReceived?: OnReceived) {
         collectSoon(0, n)
         return {}
       }
-    const exportRaw = async (req: RawExport) => {
-      const n = guard(() => ingestResourceSpans(store, req.items))
-      onReceived?.("traces", toBinary(RawExportSchema, req as never))
+    // spans and log records are read from the request's bytes (wire-spans.ts, wire-logs.ts)
+    const raw = (signal: "traces" | "logs", ingest: (store: TelemetryStore, items: Uint8Array[]) => number) => async (req: RawExport) => {
+      const n = guard(() => ingest(store, req.items))
+      onReceived?.(signal, toBinary(RawExportSchema, req as never))
       collectSoon(0, n)
       return {}
     }
     // the method's input type is RawExport now, which the generic service type cannot say
-    router.service(rawInput(TraceService), { export: exportRaw } as never)
+    router.service(rawInput(TraceService), { export: raw("traces", ingestResourceSpans) } as never)
+    router.service(rawInput(LogsService), { export: raw("logs", ingestResourceLogs) } as never)
     router.service(MetricsService, { export: accept("metrics", ExportMetricsServiceRequestSchema, (req) => ingestMetrics(store, req)) })
-    router.service(LogsService, { export: accept("logs", ExportLogsServiceRequestSchema, (req) => ingestLogs(store, req)) })
   }
 }
 
 /**
- * An export request as Connect should parse it for the wire reader: field 1 (the
- * ResourceSpans) kept as bytes. `repeated bytes` and `repeated message` share a wire format,
- * so protobuf-es only slices the request, and wire-spans.ts reads the spans from the slices.
+ * An export request as Connect should parse it for the wire readers: field 1 (ResourceSpans,
+ * ResourceLogs) kept as bytes. `repeated bytes` and `repeated message` share a wire format, so
+ * protobuf-es only slices the request, and wire-spans.ts / wire-logs.ts read the slices.
  */
 const RawExportSchema = createFileRegistry(
   create(FileDescriptorProtoSchema, {

@@ -11,6 +11,7 @@ import { create, toBinary, toJson, type DescMessage, type MessageShape } from "@
 import { collectSoon, decodeJson, decodeProto, decompress, encodeRpcStatus, HTTP_MAX_BYTES, OtlpError, readCapped } from "./decode.ts"
 import { ingestLogs, ingestMetrics, ingestTraces } from "./ingest.ts"
 import { ingestTraceBytes } from "./wire-spans.ts"
+import { ingestLogBytes } from "./wire-logs.ts"
 import type { TelemetryStore } from "./store.ts"
 import { ExportTraceServiceRequestSchema, ExportTraceServiceResponseSchema } from "./gen/trace_service_pb.ts"
 import { ExportLogsServiceRequestSchema, ExportLogsServiceResponseSchema } from "./gen/logs_service_pb.ts"
@@ -36,7 +37,7 @@ function route<Req extends DescMessage>(
 const ROUTES: Record<string, Route> = {
   "/v1/traces": route(ExportTraceServiceRequestSchema, ExportTraceServiceResponseSchema, ingestTraces, ingestTraceBytes),
   "/v1/metrics": route(ExportMetricsServiceRequestSchema, ExportMetricsServiceResponseSchema, ingestMetrics),
-  "/v1/logs": route(ExportLogsServiceRequestSchema, ExportLogsServiceResponseSchema, ingestLogs),
+  "/v1/logs": route(ExportLogsServiceRequestSchema, ExportLogsServiceResponseSchema, ingestLogs, ingestLogBytes),
 }
 
 const CORS_COMMON = {

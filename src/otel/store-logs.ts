@@ -90,6 +90,9 @@ export interface LogIn {
   resource: Attributes
   plain?: LogRecord
   proto?: { rec: ProtoLog; timeNs: bigint; observedMs: number; lim: AttrLimits; counters: LimitCounters }
+  /** already encoded (from wire bytes): offset and length in the batch's writer */
+  off?: number
+  len?: number
 }
 
 function plainIn(l: IncomingLog): LogIn {
@@ -166,19 +169,23 @@ export class LogStore {
     return this.addIn(logs.map(plainIn), now)
   }
 
-  /** Stores records on their way in (ingest prepares them straight from protobuf). */
-  addIn(logs: LogIn[], now: number): StoredLog[] {
+  /**
+   * Stores records on their way in (ingest prepares them straight from protobuf). With `pre`,
+   * their encoded parts are in that writer already (off/len of each LogIn).
+   */
+  addIn(logs: LogIn[], now: number, pre?: Writer): StoredLog[] {
     this.received += logs.length
-    const w = this.writer
+    const w = pre ?? this.writer
     const out: StoredLog[] = new Array(logs.length)
     let i = 0
     for (const p of logs) {
-      const off = encodeLog(w, p, this.bodyLimit, this.counters)
+      const off = p.off ?? encodeLog(w, p, this.bodyLimit, this.counters)
+      const len = p.len ?? w.pos - off
       const list = p.traceId ? this.byTrace.get(p.traceId) : undefined
       // records of one trace share one copy of its id
       const traceId = list ? list[0]!.traceId : p.traceId
       const l = new StoredLog(p.timeMs, p.receivedAt, intern(p.service), traceId, p.level, sharedScope(p.scope), sharedAttrs(p.resource), EMPTY, off)
-      l.bytes = LOG_OVERHEAD + (w.pos - off) + (traceId && !list ? 64 + traceId.length : 0)
+      l.bytes = LOG_OVERHEAD + len + (traceId && !list ? 64 + traceId.length : 0)
       out[i++] = l
       this.ring.push(l)
       this.bytes += l.bytes

@@ -116,9 +116,12 @@ export class TelemetryStore {
   }
 
   /** Records prepared by ingest (straight from protobuf). */
-  addLogIns(logs: LogIn[]): void {
-    if (logs.length === 0) return
-    const stored = this.logs.addIn(logs, this.now())
+  addLogIns(logs: LogIn[], pre?: Writer): void {
+    if (logs.length === 0) {
+      if (pre) pre.pos = 0
+      return
+    }
+    const stored = this.logs.addIn(logs, this.now(), pre)
     this.enforceBudget()
     this.emit({ signal: "logs", logs: stored })
   }

@@ -1,10 +1,13 @@
-// Spans read from wire bytes (wire-spans.ts) are stored exactly as the protobuf-es path stores
-// them: every field, every value type, the limits and their counters, odd ids, duplicates.
+// Spans and log records read from wire bytes (wire-spans.ts, wire-logs.ts) are stored exactly as
+// the protobuf-es path stores them: every field, every value type, the limits and their
+// counters, odd ids, duplicates, a log record's event_name and missing times.
 // Malformed bytes are rejected as a whole (nothing stored), never with anything but OtlpError.
 import { describe, expect, test } from "bun:test"
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf"
 import { ExportTraceServiceRequestSchema } from "../../../src/otel/gen/trace_service_pb.ts"
-import { ingestTraces } from "../../../src/otel/ingest.ts"
+import { ExportLogsServiceRequestSchema } from "../../../src/otel/gen/logs_service_pb.ts"
+import { ingestLogs, ingestTraces } from "../../../src/otel/ingest.ts"
+import { ingestLogBytes, ingestResourceLogs } from "../../../src/otel/wire-logs.ts"
 import { ingestResourceSpans, ingestTraceBytes } from "../../../src/otel/wire-spans.ts"
 import { OtlpError } from "../../../src/otel/decode.ts"
 import { TelemetryStore } from "../../../src/otel/store.ts"
@@ -93,7 +96,7 @@ function dump(s: TelemetryStore) {
 }
 
 describe("spans from wire bytes", () => {
-  const limits = [{}, { value_length: 16, count: 5 }]
+  const limits = [{}, { valueLength: 16, count: 5 }]
   for (const lim of limits) {
     test(`store the same as the protobuf-es path (limits ${JSON.stringify(lim)})`, () => {
       const body = request()
@@ -106,6 +109,7 @@ describe("spans from wire bytes", () => {
       const db = dump(b)
       expect(db.traces.map((t) => ({ ...t, bytes: 0 }))).toEqual(da.traces.map((t) => ({ ...t, bytes: 0 })))
       expect(db.limited).toEqual(da.limited)
+      if ("count" in lim) expect(da.limited.truncatedValues * da.limited.droppedAttributes).toBeGreaterThan(0)
       expect(db.count).toBe(da.count)
       expect(db.received).toBe(da.received)
       // sending it again stores nothing new: every span is a duplicate
@@ -179,3 +183,90 @@ function unwrap(framed: Uint8Array): Uint8Array {
   while (framed[p]! & 0x80) p++
   return framed.subarray(p + 1)
 }
+
+const NOW = 1_700_000_100_000
+const logStore = (attributes = {}) => new TelemetryStore({ traceBuffer: 100, metricBuffer: 100, logBuffer: 1000, retentionMs: 3_600_000_000_000, attributes }, () => NOW)
+
+function logRequest(): Uint8Array {
+  const t = 1_700_000_000_123_456_789n
+  const records = [
+    { timeUnixNano: t, observedTimeUnixNano: t + 5n, severityNumber: 9, severityText: "INFO", body: str("handled GET /users/7 in 12 ms"), attributes: kv({ "http.route": str("/users/:id"), "user.id": int(7n) }), traceId: id(1, 16), spanId: id(2, 8) },
+    // no time: the observed time stands in; no observed time either: the store's clock
+    { observedTimeUnixNano: t + 9n, severityText: "WARN", body: str("slow"), traceId: new Uint8Array(16), spanId: new Uint8Array(8) },
+    { severityNumber: 17, body: kvl({ msg: str("boom"), n: arr(int(1n), dbl(2.5)) }), eventName: "payment.failed", spanId: id(3, 5) },
+    // event_name does not replace an event.name attribute; a long body is cut at the body limit
+    { timeUnixNano: t, severityNumber: 21, severityText: "FATAL", eventName: "ignored", attributes: kv({ "event.name": str("kept") }), body: str("b".repeat(300)) },
+    { timeUnixNano: t, severityText: "e".repeat(40), attributes: kv(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, str("v".repeat(i * 3))]))) },
+    { timeUnixNano: t, severityNumber: 5, body: bytes(new Uint8Array([1, 2, 3])), traceId: id(9, 16) },
+  ]
+  return toBinary(
+    ExportLogsServiceRequestSchema,
+    create(ExportLogsServiceRequestSchema, {
+      resourceLogs: [
+        { resource: { attributes: kv({ "service.name": str("api") }) }, scopeLogs: [{ scope: { name: "app", version: "2" }, logRecords: records }] },
+        { scopeLogs: [{ logRecords: [{ timeUnixNano: t, body: str("no resource, no scope") }] }] },
+      ] as never,
+    }),
+  )
+}
+
+/** Everything a store holds of its logs, as JSON (not their byte counts: long values are interned once seen twice, so a second store of the same records holds them smaller) */
+function dumpLogs(s: TelemetryStore) {
+  return { logs: Array.from({ length: s.logs.ring.length }, (_, i) => JSON.parse(JSON.stringify(s.logs.ring.at(i)))), limited: { ...s.limited }, received: s.logs.received, byTrace: [...s.logs.byTrace.keys()] }
+}
+
+describe("log records from wire bytes", () => {
+  for (const lim of [{}, { valueLength: 8, count: 3, bodyLength: 64 }]) {
+    test(`store the same as the protobuf-es path (limits ${JSON.stringify(lim)})`, () => {
+      const body = logRequest()
+      const a = logStore(lim)
+      const b = logStore(lim)
+      expect(ingestLogBytes(b, body)).toBe(ingestLogs(a, fromBinary(ExportLogsServiceRequestSchema, body)))
+      expect(dumpLogs(b)).toEqual(dumpLogs(a))
+      if ("count" in lim) expect(a.limited.truncatedValues * a.limited.droppedAttributes).toBeGreaterThan(0)
+    })
+  }
+
+  test("gRPC's ResourceLogs slices give the same as the whole request", () => {
+    const body = logRequest()
+    const a = logStore()
+    const b = logStore()
+    ingestLogBytes(a, body)
+    const msg = fromBinary(ExportLogsServiceRequestSchema, body)
+    ingestResourceLogs(b, msg.resourceLogs.map((rl) => unwrap(toBinary(ExportLogsServiceRequestSchema, create(ExportLogsServiceRequestSchema, { resourceLogs: [rl] })))))
+    expect(dumpLogs(b)).toEqual(dumpLogs(a))
+  })
+
+  test("malformed bytes store nothing and throw only OtlpError; what is accepted is what protobuf-es reads", () => {
+    const body = logRequest()
+    let rejected = 0
+    let accepted = 0
+    let seed = 11
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed)
+    for (let i = 0; i < 3000; i++) {
+      const m = new Uint8Array(body)
+      if (i % 3 === 0) m[rand() % m.length] = rand() & 0xff
+      if (i % 3 === 2) for (let k = 0; k < 4; k++) m[rand() % m.length]! ^= 1 << (rand() % 8)
+      const cut = i % 3 === 1 ? m.subarray(0, rand() % m.length) : m
+      const s = logStore()
+      try {
+        ingestLogBytes(s, cut)
+        accepted++
+        let ref: TelemetryStore | undefined = logStore()
+        try {
+          ingestLogs(ref, fromBinary(ExportLogsServiceRequestSchema, cut))
+        } catch {
+          ref = undefined
+        }
+        if (ref) expect(dumpLogs(s).logs).toEqual(dumpLogs(ref).logs)
+      } catch (e) {
+        if (!(e instanceof OtlpError)) throw e
+        rejected++
+        expect(s.logs.ring.length).toBe(0)
+        expect(s.limited).toEqual({ truncatedValues: 0, droppedAttributes: 0 })
+      }
+    }
+    expect(rejected).toBeGreaterThan(100)
+    expect(accepted).toBeGreaterThan(100)
+  })
+})
