@@ -117,11 +117,22 @@ function readLog(r: WireReader, start: number, end: number, ctx: LogScope, out: 
         const n = r.len()
         const s = r.pos
         r.pos += n
-        if (t === F_SEVERITY_TEXT) [sev, sevEnd] = [s, r.pos]
-        else if (t === F_BODY) [body, bodyEnd] = [s, r.pos]
-        else if (t === F_TRACE_ID) [tid, tidEnd] = [s, r.pos]
-        else if (t === F_SPAN_ID) [sid, sidEnd] = [s, r.pos]
-        else [ev, evEnd] = [s, r.pos]
+        if (t === F_SEVERITY_TEXT) {
+          sev = s
+          sevEnd = r.pos
+        } else if (t === F_BODY) {
+          body = s
+          bodyEnd = r.pos
+        } else if (t === F_TRACE_ID) {
+          tid = s
+          tidEnd = r.pos
+        } else if (t === F_SPAN_ID) {
+          sid = s
+          sidEnd = r.pos
+        } else {
+          ev = s
+          evEnd = r.pos
+        }
         break
       }
       case F_ATTRS:
@@ -135,8 +146,14 @@ function readLog(r: WireReader, start: number, end: number, ctx: LogScope, out: 
   const lim = l.a
   const c = l.c
   // observed: as sent, else now; time: as sent, else observed (as ingestLogs does)
-  if (oLo === 0 && oHi === 0) [oLo, oHi] = [ctx.nowLo, ctx.nowHi]
-  if (tLo === 0 && tHi === 0) [tLo, tHi] = [oLo, oHi]
+  if (oLo === 0 && oHi === 0) {
+    oLo = ctx.nowLo
+    oHi = ctx.nowHi
+  }
+  if (tLo === 0 && tHi === 0) {
+    tLo = oLo
+    tHi = oHi
+  }
   const off = w.pos
   w.fixed64(tLo, tHi)
   w.f64(nanosToMsOf(oLo, oHi))

@@ -112,28 +112,26 @@ function readSpan(r: WireReader, start: number, end: number, ctx: SpanScope, out
   while (r.pos < end) {
     const t = r.tag()
     switch (t) {
-      case F_TRACE_ID: {
-        const n = r.len()
-        tid = r.pos
-        tidEnd = r.pos += n
-        break
-      }
-      case F_SPAN_ID: {
-        const n = r.len()
-        sid = r.pos
-        sidEnd = r.pos += n
-        break
-      }
-      case F_PARENT: {
-        const n = r.len()
-        par = r.pos
-        parEnd = r.pos += n
-        break
-      }
+      case F_TRACE_ID:
+      case F_SPAN_ID:
+      case F_PARENT:
       case F_NAME: {
         const n = r.len()
-        name = r.pos
-        nameEnd = r.pos += n
+        const s = r.pos
+        r.pos += n
+        if (t === F_TRACE_ID) {
+          tid = s
+          tidEnd = r.pos
+        } else if (t === F_SPAN_ID) {
+          sid = s
+          sidEnd = r.pos
+        } else if (t === F_PARENT) {
+          par = s
+          parEnd = r.pos
+        } else {
+          name = s
+          nameEnd = r.pos
+        }
         break
       }
       case F_KIND:
@@ -263,9 +261,16 @@ function writeLink(w: Writer, r: WireReader, start: number, end: number, l: Lim)
       const n = r.len()
       const s = r.pos
       r.pos += n
-      if (t >>> 3 === 1) [tid, tidEnd] = [s, r.pos]
-      else if (t >>> 3 === 2) [sid, sidEnd] = [s, r.pos]
-      else [ts, tsEnd] = [s, r.pos]
+      if (t >>> 3 === 1) {
+        tid = s
+        tidEnd = r.pos
+      } else if (t >>> 3 === 2) {
+        sid = s
+        sidEnd = r.pos
+      } else {
+        ts = s
+        tsEnd = r.pos
+      }
     } else r.other(t, TYPES.link)
   }
   w.str(r.buf.toString("hex", tid, tidEnd))
