@@ -162,7 +162,8 @@ export interface NumberPoint {
   exemplarTraceIds?: string[]
 }
 
-export interface HistogramPoint {
+/** What both histogram kinds carry. */
+interface HistogramHead {
   /** p50/p90/p99 estimated from this point's buckets (added by queries) */
   percentiles?: { count: number; p50: number; p90: number; p99: number }
   timestamp: string
@@ -172,22 +173,16 @@ export interface HistogramPoint {
   sum?: number
   min?: number
   max?: number
+}
+
+export interface HistogramPoint extends HistogramHead {
   /** explicit upper bounds; bucketCounts has bounds.length + 1 entries */
   bounds: number[]
   bucketCounts: number[]
   exemplarTraceIds?: string[]
 }
 
-export interface ExponentialHistogramPoint {
-  /** p50/p90/p99 estimated from this point's buckets (added by queries) */
-  percentiles?: { count: number; p50: number; p90: number; p99: number }
-  timestamp: string
-  timeUnixNano: string
-  startTimeUnixNano?: string
-  count: number
-  sum?: number
-  min?: number
-  max?: number
+export interface ExponentialHistogramPoint extends HistogramHead {
   scale: number
   zeroCount: number
   positive: { offset: number; bucketCounts: number[] }

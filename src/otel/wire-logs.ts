@@ -31,24 +31,13 @@ interface LogScope extends ScopeContext {
   nowHi: number
 }
 
+function withNow(base: ScopeContext): LogScope {
+  const ns = BigInt(base.now) * 1_000_000n
+  return { ...base, nowLo: Number(ns & 0xffffffffn), nowHi: Number(ns >> 32n) }
+}
+
 function ingest(store: TelemetryStore, parts: Parts): number {
-  let nowLo = 0
-  let nowHi = 0
-  return parseThenStore<LogIn, LogScope>(
-    store,
-    parts,
-    SHAPES,
-    (base) => {
-      if (nowLo === 0 && nowHi === 0) {
-        const ns = BigInt(base.now) * 1_000_000n
-        nowLo = Number(ns & 0xffffffffn)
-        nowHi = Number(ns >> 32n)
-      }
-      return { ...base, nowLo, nowHi }
-    },
-    readLog,
-    (logs, w) => store.addLogIns(logs, w),
-  )
+  return parseThenStore<LogIn, LogScope>(store, parts, SHAPES, withNow, readLog, (logs, w) => store.addLogIns(logs, w))
 }
 
 const F_TIME = (1 << 3) | I64

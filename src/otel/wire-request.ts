@@ -27,8 +27,20 @@ export function bodyParts(body: Uint8Array): Parts {
   return { r, each: (visit) => eachField(r, 0, r.buf.byteLength, 1, TYPES.export, visit) }
 }
 
-/** The resource parts as ConnectRPC sliced them (receiver-grpc.ts), copied under one reader. */
+/**
+ * The resource parts as ConnectRPC sliced them (receiver-grpc.ts). They are views of one
+ * request buffer: one reader over that buffer, no copy (a copy only if they are not).
+ */
 export function sliceParts(items: Uint8Array[]): Parts {
+  const whole = items[0]?.buffer
+  if (whole && items.every((i) => i.buffer === whole)) {
+    return {
+      r: new WireReader(Buffer.from(whole), 0, whole.byteLength),
+      each: (visit) => {
+        for (const i of items) visit(i.byteOffset, i.byteOffset + i.byteLength)
+      },
+    }
+  }
   let total = 0
   for (const item of items) total += item.byteLength
   const all = Buffer.allocUnsafe(total)

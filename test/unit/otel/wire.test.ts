@@ -128,6 +128,10 @@ describe("spans from wire bytes", () => {
     // each item is one ResourceSpans' payload: drop the field-1 tag and length of its wrapper
     ingestResourceSpans(b, items.map(unwrap))
     expect(dump(b).traces).toEqual(dump(a).traces)
+    // as ConnectRPC hands them over: views into the one request buffer
+    const c = store()
+    ingestResourceSpans(c, entries(body))
+    expect(dump(c).traces).toEqual(dump(a).traces)
   })
 
   test("malformed bytes store nothing and throw only OtlpError", () => {
@@ -176,6 +180,23 @@ describe("spans from wire bytes", () => {
     }
   })
 })
+
+/** The payloads of a message's top-level field-1 entries, as views into its buffer. */
+function entries(msg: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (let p = 0; p < msg.length; ) {
+    p++ // tag 0x0a
+    let len = 0
+    for (let shift = 0; ; shift += 7) {
+      const b = msg[p++]!
+      len |= (b & 0x7f) << shift
+      if (b < 0x80) break
+    }
+    out.push(msg.subarray(p, p + len))
+    p += len
+  }
+  return out
+}
 
 function unwrap(framed: Uint8Array): Uint8Array {
   // tag 0x0a, then a varint length
